@@ -1,0 +1,93 @@
+/**
+ * Shared pieces of the `cai` command: flag parsing on node:util's parseArgs (unknown flags are
+ * usage errors), number parsing that names the flag, and error reporting without stack traces.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { CaiError, InputError, ParameterError, UsageError } from "../errors.js";
+
+/** One sub-command of `cai`. */
+export interface Command {
+  readonly name: string;
+  /** One line for `cai --help`. */
+  readonly summary: string;
+  /** Full help text for `cai NAME --help`. */
+  readonly help: string;
+  /** Runs the command; resolves to the exit status. */
+  run(argv: string[]): Promise<number> | number;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parse flags; unknown flags and missing values become a {@link UsageError}. */
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+): { values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string }; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as never, positionals };
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    throw new UsageError(`${msg}\nusage: ${usage}`);
+  }
+}
+
+/** A number from a flag, or the default; throws a {@link ParameterError} naming the flag. */
+export function numberFlag(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  check?: { integer?: boolean; min?: number; max?: number; exclusiveMin?: number },
+): number {
+  if (value === undefined) return fallback;
+  return parseNumber(value, flag, check);
+}
+
+/** Parse a number given on the command line; throws a {@link ParameterError} naming the flag. */
+export function parseNumber(value: string, flag: string, check: { integer?: boolean; min?: number; max?: number; exclusiveMin?: number } = {}): number {
+  const x = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(x)) throw new ParameterError(flag, `"${value}" is not a finite number`);
+  if (check.integer && !Number.isInteger(x)) throw new ParameterError(flag, `"${value}" is not an integer`);
+  if (check.min !== undefined && x < check.min) throw new ParameterError(flag, `${value} is below the minimum ${check.min}`);
+  if (check.exclusiveMin !== undefined && x <= check.exclusiveMin) throw new ParameterError(flag, `${value} must be greater than ${check.exclusiveMin}`);
+  if (check.max !== undefined && x > check.max) throw new ParameterError(flag, `${value} is above the maximum ${check.max}`);
+  return x;
+}
+
+/** Exactly one positional argument (a file or "-"). */
+export function onePositional(positionals: string[], what: string, usage: string): string {
+  if (positionals.length === 0) throw new UsageError(`missing ${what}\nusage: ${usage}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\nusage: ${usage}`);
+  return positionals[0]!;
+}
+
+/** How many problem lines the CLI prints before summarising the rest. */
+export const MAX_PROBLEM_LINES = 20;
+
+/**
+ * Report an error on stderr and return the exit status: 2 for bad input or usage, 1 for a run
+ * that failed. No stack trace unless CAI_DEBUG is set.
+ */
+export function reportError(e: unknown, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): number {
+  if (e instanceof InputError) {
+    const shown = e.problems.slice(0, MAX_PROBLEM_LINES);
+    for (const p of shown) write(`cai: error: ${p.message}`);
+    const rest = e.problems.length - shown.length;
+    if (rest > 0) write(`cai: error: ... and ${rest} more problem${rest > 1 ? "s" : ""} (${e.problems.length} in all)`);
+    return 2;
+  }
+  if (e instanceof CaiError) {
+    write(`cai: error: ${e.message}`);
+    return 1;
+  }
+  const err = e as Error;
+  write(`cai: internal error: ${err?.message ?? String(e)}`);
+  if (process.env.CAI_DEBUG && err?.stack) write(err.stack);
+  return 70;
+}
+
+/** Write JSON to stdout (numbers with full precision; non-finite numbers become null). */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v instanceof Float64Array ? Array.from(v) : v)) + "\n");
+}

@@ -1,0 +1,359 @@
+/**
+ * TabularMdp: a finite MDP held as flat typed arrays, CSR over (state, action) rows.
+ *
+ * Row `s * nActions + a` lists the transition entries of (s, a) in `[rowStart[row], rowStart[row+1])`;
+ * entry k is `(prob[k], next[k], reward[k], done[k])`, exactly one item of Gymnasium's
+ * `env.P[s][a]` list, in the same order. The same next state may appear in several entries (they
+ * count separately) and entries with probability 0 are kept. Rewards are per entry, r(s, a, s');
+ * `done` means the episode ends after the entry (the successor contributes value 0).
+ */
+import { MdpValidationError, type Problem } from "../errors.js";
+import { fsum } from "../numeric/logspace.js";
+
+/** Tolerance for a probability vector summing to 1. Never renormalised silently. */
+export const PROBABILITY_SUM_TOLERANCE = 1e-9;
+
+/** One transition entry, as Gymnasium lists it: `[prob, next_state, reward, done]`. */
+export interface TransitionEntry {
+  readonly prob: number;
+  readonly next: number;
+  readonly reward: number;
+  readonly done: boolean;
+}
+
+/** The raw arrays of a tabular MDP. */
+export interface MdpArrays {
+  readonly nStates: number;
+  readonly nActions: number;
+  /** Length nStates * nActions + 1; row = s * nActions + a. */
+  readonly rowStart: Int32Array;
+  readonly next: Int32Array;
+  readonly prob: Float64Array;
+  readonly reward: Float64Array;
+  /** 1 where the episode ends after the entry. */
+  readonly done: Uint8Array;
+  /** Initial state distribution p0, length nStates. */
+  readonly initial: Float64Array;
+}
+
+/** Optional labels carried along with the numbers. */
+export interface MdpLabels {
+  readonly stateNames?: readonly string[];
+  readonly actionNames?: readonly string[];
+  /** Free-form metadata (name of the environment, its parameters, where it came from). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** A finite MDP on typed arrays; construct with {@link TabularMdp.fromArrays} or {@link TabularMdp.fromLists}. */
+export class TabularMdp implements MdpArrays {
+  readonly nStates: number;
+  readonly nActions: number;
+  readonly rowStart: Int32Array;
+  readonly next: Int32Array;
+  readonly prob: Float64Array;
+  readonly reward: Float64Array;
+  readonly done: Uint8Array;
+  readonly initial: Float64Array;
+  readonly stateNames: readonly string[] | undefined;
+  readonly actionNames: readonly string[] | undefined;
+  readonly meta: Readonly<Record<string, unknown>>;
+
+  private constructor(a: MdpArrays, labels: MdpLabels) {
+    this.nStates = a.nStates;
+    this.nActions = a.nActions;
+    this.rowStart = a.rowStart;
+    this.next = a.next;
+    this.prob = a.prob;
+    this.reward = a.reward;
+    this.done = a.done;
+    this.initial = a.initial;
+    this.stateNames = labels.stateNames;
+    this.actionNames = labels.actionNames;
+    this.meta = labels.meta ?? {};
+  }
+
+  /**
+   * Wrap arrays after validating them (the arrays are used, not copied).
+   * @throws {@link MdpValidationError} listing every problem found.
+   */
+  static fromArrays(arrays: MdpArrays, labels: MdpLabels = {}): TabularMdp {
+    const problems = validateMdpArrays(arrays, labels);
+    if (problems.length > 0) throw new MdpValidationError(problems);
+    return new TabularMdp(arrays, labels);
+  }
+
+  /**
+   * Build from nested lists `P[s][a] = [{prob, next, reward, done}, ...]` (Gymnasium's layout).
+   * @param initial - p0; uniform over all states when absent.
+   */
+  static fromLists(
+    P: readonly (readonly (readonly TransitionEntry[])[])[],
+    options: MdpLabels & { readonly initial?: ArrayLike<number> } = {},
+  ): TabularMdp {
+    const n = P.length;
+    const m = n > 0 ? P[0]!.length : 0;
+    const problems: Problem[] = [];
+    let nnz = 0;
+    for (let s = 0; s < n; s++) {
+      const row = P[s]!;
+      if (row.length !== m) {
+        problems.push({
+          code: "ragged-actions",
+          path: `P[${s}]`,
+          state: s,
+          message: `state ${s} has ${row.length} actions, state 0 has ${m} (every state needs the same number of actions)`,
+        });
+        continue;
+      }
+      for (const list of row) nnz += list.length;
+    }
+    if (problems.length > 0) throw new MdpValidationError(problems);
+    const rowStart = new Int32Array(n * m + 1);
+    const next = new Int32Array(nnz);
+    const prob = new Float64Array(nnz);
+    const reward = new Float64Array(nnz);
+    const done = new Uint8Array(nnz);
+    let k = 0;
+    for (let s = 0; s < n; s++) {
+      for (let a = 0; a < m; a++) {
+        rowStart[s * m + a] = k;
+        for (const e of P[s]![a]!) {
+          prob[k] = e.prob;
+          next[k] = e.next;
+          reward[k] = e.reward;
+          done[k] = e.done ? 1 : 0;
+          k++;
+        }
+      }
+    }
+    rowStart[n * m] = k;
+    const initial = options.initial ? Float64Array.from(options.initial) : new Float64Array(n).fill(1 / n);
+    const { initial: _i, ...labels } = options;
+    return TabularMdp.fromArrays({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, labels);
+  }
+
+  /**
+   * Build from dense tables: `transition[s][a][s']` probabilities and a reward given per transition
+   * `r[s][a][s']`, per pair `r[s][a]`, or per state `r[s]` (the reward for leaving s). Terminal
+   * states, when given, end the episode on entering them. Entries with probability 0 are dropped.
+   */
+  static fromDense(spec: {
+    readonly transition: readonly (readonly (readonly number[])[])[];
+    readonly reward: readonly number[] | readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[];
+    readonly terminal?: readonly number[];
+    readonly initial?: ArrayLike<number>;
+  } & MdpLabels): TabularMdp {
+    const { transition, reward, terminal = [], initial, ...labels } = spec;
+    const isTerminal = new Set(terminal);
+    const rewardOf = (s: number, a: number, t: number): number => {
+      const rs = reward[s];
+      if (typeof rs === "number") return rs;
+      const rsa = rs?.[a];
+      if (typeof rsa === "number") return rsa;
+      return rsa?.[t] ?? NaN;
+    };
+    const P = transition.map((row, s) =>
+      row.map((probs, a) => {
+        const list: TransitionEntry[] = [];
+        probs.forEach((p, t) => {
+          if (p !== 0) list.push({ prob: p, next: t, reward: rewardOf(s, a, t), done: isTerminal.has(t) });
+        });
+        return list;
+      }),
+    );
+    return TabularMdp.fromLists(P, initial ? { ...labels, initial } : labels);
+  }
+
+  /** Number of transition entries (nonzeros of the CSR layout, including p = 0 entries). */
+  get nnz(): number {
+    return this.rowStart[this.nStates * this.nActions]!;
+  }
+
+  /** The entries of (s, a), as objects (a convenience; hot loops read the arrays). */
+  entries(s: number, a: number): TransitionEntry[] {
+    const row = s * this.nActions + a;
+    const out: TransitionEntry[] = [];
+    for (let k = this.rowStart[row]!; k < this.rowStart[row + 1]!; k++) {
+      out.push({ prob: this.prob[k]!, next: this.next[k]!, reward: this.reward[k]!, done: this.done[k] === 1 });
+    }
+    return out;
+  }
+
+  /** Expected immediate reward r(s, a) = sum_k p_k r_k, flat (row = s * nActions + a). */
+  expectedRewards(): Float64Array {
+    const out = new Float64Array(this.nStates * this.nActions);
+    for (let row = 0; row < out.length; row++) {
+      let acc = 0;
+      for (let k = this.rowStart[row]!; k < this.rowStart[row + 1]!; k++) acc += this.prob[k]! * this.reward[k]!;
+      out[row] = acc;
+    }
+    return out;
+  }
+
+  /** r(s, a) for one pair. */
+  rewardSA(s: number, a: number): number {
+    const row = s * this.nActions + a;
+    let acc = 0;
+    for (let k = this.rowStart[row]!; k < this.rowStart[row + 1]!; k++) acc += this.prob[k]! * this.reward[k]!;
+    return acc;
+  }
+
+  /** r(s) under a policy: sum_a pi(a|s) r(s, a). `policy` is flat n x m; uniform when absent. */
+  stateRewards(policy?: ArrayLike<number>): Float64Array {
+    const m = this.nActions;
+    const rsa = this.expectedRewards();
+    const out = new Float64Array(this.nStates);
+    for (let s = 0; s < this.nStates; s++) {
+      let acc = 0;
+      for (let a = 0; a < m; a++) acc += (policy ? policy[s * m + a]! : 1 / m) * rsa[s * m + a]!;
+      out[s] = acc;
+    }
+    return out;
+  }
+
+  /** A copy with another initial distribution (validated). */
+  withInitial(initial: ArrayLike<number>): TabularMdp {
+    return TabularMdp.fromArrays({ ...this.arrays(), initial: Float64Array.from(initial) }, this.labels());
+  }
+
+  /** The arrays, for code that builds a derived MDP. */
+  arrays(): MdpArrays {
+    const { nStates, nActions, rowStart, next, prob, reward, done, initial } = this;
+    return { nStates, nActions, rowStart, next, prob, reward, done, initial };
+  }
+
+  /** The labels, for code that builds a derived MDP. */
+  labels(): MdpLabels {
+    return {
+      ...(this.stateNames ? { stateNames: this.stateNames } : {}),
+      ...(this.actionNames ? { actionNames: this.actionNames } : {}),
+      meta: this.meta,
+    };
+  }
+
+  /** Name of state s (its label, or its index). */
+  stateName(s: number): string {
+    return this.stateNames?.[s] ?? String(s);
+  }
+
+  /** Name of action a (its label, or its index). */
+  actionName(a: number): string {
+    return this.actionNames?.[a] ?? String(a);
+  }
+}
+
+/** Every rule a tabular MDP must satisfy; returns the problems found (empty when valid). */
+export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}): Problem[] {
+  const problems: Problem[] = [];
+  const { nStates: n, nActions: m } = x;
+  if (!Number.isInteger(n) || n < 1) {
+    problems.push({ code: "no-states", path: "P", message: `the MDP needs at least one state (got ${n})` });
+    return problems;
+  }
+  if (!Number.isInteger(m) || m < 1) {
+    problems.push({ code: "no-actions", path: "P[0]", message: `the MDP needs at least one action (got ${m})` });
+    return problems;
+  }
+  if (x.rowStart.length !== n * m + 1) {
+    problems.push({ code: "bad-layout", path: "rowStart", message: `rowStart has length ${x.rowStart.length}, expected ${n * m + 1}` });
+    return problems;
+  }
+  const nnz = x.rowStart[n * m]!;
+  if (x.rowStart[0] !== 0 || x.next.length !== nnz || x.prob.length !== nnz || x.reward.length !== nnz || x.done.length !== nnz) {
+    problems.push({ code: "bad-layout", path: "rowStart", message: `CSR arrays disagree: rowStart ends at ${nnz}, arrays have ${x.prob.length} entries` });
+    return problems;
+  }
+  for (let s = 0; s < n; s++) {
+    for (let a = 0; a < m; a++) {
+      const row = s * m + a;
+      const k0 = x.rowStart[row]!;
+      const k1 = x.rowStart[row + 1]!;
+      const where = `state ${s}, action ${a}`;
+      if (k1 < k0) {
+        problems.push({ code: "bad-layout", path: `rowStart[${row}]`, state: s, action: a, message: `${where}: rowStart decreases` });
+        continue;
+      }
+      if (k1 === k0) {
+        problems.push({ code: "empty-transitions", path: `P[${s}][${a}]`, state: s, action: a, message: `${where}: the transition list is empty` });
+        continue;
+      }
+      let bad = false;
+      for (let k = k0; k < k1; k++) {
+        const e = k - k0;
+        const p = x.prob[k]!;
+        const path = `P[${s}][${a}][${e}]`;
+        if (!Number.isFinite(p) || p < 0) {
+          bad = true;
+          problems.push({
+            code: "bad-probability",
+            path: `${path}[0]`,
+            state: s,
+            action: a,
+            entry: e,
+            message: `${where}, entry ${e}: probability ${p} is ${Number.isFinite(p) ? "negative" : "not finite"}`,
+          });
+        }
+        const t = x.next[k]!;
+        if (!(t >= 0 && t < n)) {
+          problems.push({
+            code: "next-state-out-of-range",
+            path: `${path}[1]`,
+            state: s,
+            action: a,
+            entry: e,
+            message: `${where}, entry ${e}: next state ${t} is out of range (states are 0..${n - 1})`,
+          });
+        }
+        const r = x.reward[k]!;
+        if (!Number.isFinite(r)) {
+          problems.push({ code: "bad-reward", path: `${path}[2]`, state: s, action: a, entry: e, message: `${where}, entry ${e}: reward ${r} is not finite` });
+        }
+      }
+      if (!bad) {
+        const sum = fsum(x.prob, k0, k1);
+        if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+          problems.push({
+            code: "not-stochastic",
+            path: `P[${s}][${a}]`,
+            state: s,
+            action: a,
+            message: `${where}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})`,
+          });
+        }
+      }
+    }
+  }
+  problems.push(...validateDistribution(x.initial, n, "initial", "initial distribution", "bad-initial"));
+  if (labels.stateNames && labels.stateNames.length !== n) {
+    problems.push({ code: "bad-names", path: "stateNames", message: `stateNames has ${labels.stateNames.length} names for ${n} states` });
+  }
+  if (labels.actionNames && labels.actionNames.length !== m) {
+    problems.push({ code: "bad-names", path: "actionNames", message: `actionNames has ${labels.actionNames.length} names for ${m} actions` });
+  }
+  return problems;
+}
+
+/** Checks a probability vector of length `n`: finite, non-negative, summing to 1 within 1e-9. */
+export function validateDistribution(p: ArrayLike<number>, n: number, path: string, what: string, code: string): Problem[] {
+  if (p.length !== n) return [{ code, path, message: `${what}: has ${p.length} entries, expected ${n}` }];
+  const problems: Problem[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = p[i]!;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      problems.push({ code, path: `${path}[${i}]`, state: i, message: `${what}: entry ${i} is ${String(v)} (must be a finite number >= 0)` });
+    }
+  }
+  if (problems.length === 0) {
+    const sum = fsum(p);
+    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+      problems.push({ code, path, message: `${what}: sums to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})` });
+    }
+  }
+  return problems;
+}
+
+/** A sum shown with enough digits to see why it failed (0.97, or 1.0000000012). */
+export function formatSum(x: number): string {
+  const short = Number(x.toPrecision(6));
+  return short !== 1 ? String(short) : String(Number(x.toPrecision(12)));
+}
