@@ -30,3 +30,81 @@ export {
 } from "./mdp/tabular.js";
 export { readMdpFile, parseMdp, mdpFromJson, writeMdp, parseJson, readSource, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
 export { summarizeMdp, type MdpSummary } from "./mdp/summary.js";
+export {
+  TrajectoryGraph,
+  type GraphSpec,
+  type GraphJson,
+  type VariableKind,
+  type FactorKind,
+  type InterfaceName,
+  type VariableAttributes,
+  type FactorAttributes,
+  type NodeAttributes,
+  type EdgeAttributes,
+  type GraphAttributes,
+} from "./graph/trajectory-graph.js";
+export { backwardSchedule, sliceProgram, type Schedule, type ScheduleStep } from "./inference/schedule.js";
+export {
+  uniformPrior,
+  entropyPrior,
+  tablePrior,
+  validatePriorRows,
+  checkPriorShape,
+  logWeights,
+  type ActionPrior,
+} from "./inference/prior.js";
+export {
+  RULES,
+  EXACT,
+  VARIATIONAL,
+  HARD,
+  exactDynamics,
+  variationalDynamics,
+  temperedSemiring,
+  maxSemiring,
+  type Backup,
+  type RuleFamily,
+  type ActionSemiring,
+  type DynamicsRule,
+} from "./inference/rules/index.js";
+export { TIE_TOLERANCE } from "./inference/rules/actions.js";
+export {
+  solve,
+  resolveOptions,
+  engineSchedule,
+  initialLogZ,
+  SOLVE_DEFAULTS,
+  type SolveOptions,
+  type SolveResult,
+  type StopReason,
+} from "./inference/solve.js";
+export { evaluateFinite, evaluateInfinite } from "./inference/evaluate.js";
+export { posteriorDynamics, posteriorInitial, type PosteriorDynamics } from "./inference/posterior.js";
+export { trappedStates } from "./inference/termination.js";
+export { Rng } from "./numeric/random.js";
+export {
+  frozenLake,
+  frozenLakeOpen,
+  cliffWalking,
+  taxi,
+  taxiEncode,
+  taxiDecode,
+  randomMdp,
+  gridShape,
+  FROZEN_LAKE_MAPS,
+  FROZEN_LAKE_ACTIONS,
+  CLIFF_WALKING_ACTIONS,
+  CLIFF_WALKING_MAP,
+  TAXI_ACTIONS,
+  TAXI_LAYOUT,
+  TAXI_DEPOTS,
+  STATE_NAME_LIMIT,
+  type FrozenLakeOptions,
+  type FrozenLakeOpenOptions,
+  type FrozenLakeMapName,
+  type CliffWalkingOptions,
+  type TaxiState,
+  type RandomMdpOptions,
+  type GridShape,
+  type CellKind,
+} from "./mdp/environments/index.js";

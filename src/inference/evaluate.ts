@@ -1,0 +1,148 @@
+/**
+ * Evaluating a policy q(a|s) under the true dynamics: the ELBO and the state marginals (occupancy).
+ *
+ *   ELBO(q) = E_q[ sum_t gamma^t ( r_t / alpha - log(q(a_t|s_t) / w(a_t|s_t)) ) ]     (nats)
+ *
+ * with w the prior factor's weight (pi0, or 1 per action in the entropy form). Discounting is the
+ * death state: only live trajectories collect reward and pay KL. Occupancy is
+ * sum_t gamma^t P_q(s_t = s), the expected number of (discounted) visits.
+ */
+import type { MdpArrays } from "../mdp/tabular.js";
+import type { ActionPrior } from "./prior.js";
+
+/** Per (s, a): r(s,a)/alpha - KL contribution, i.e. the one-step ELBO integrand, weighted by q. */
+function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: Float64Array, out: Float64Array): void {
+  const { nStates: n, nActions: m, rowStart, prob, reward } = mdp;
+  for (let s = 0; s < n; s++) {
+    let acc = 0;
+    for (let a = 0; a < m; a++) {
+      const row = s * m + a;
+      const qa = q[row]!;
+      if (qa === 0) continue;
+      let r = 0;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) r += prob[k]! * reward[k]!;
+      const w = prior.probs[row]!;
+      // q > 0 where the prior is 0 would make the KL infinite; the engine's policies never do that.
+      const logRatio = w > 0 ? Math.log(qa / w) - prior.logMass[s]! : Infinity;
+      acc += qa * (r / alpha - logRatio);
+    }
+    out[s] = acc;
+  }
+}
+
+/** d' (s') = gamma * sum_{s,a,k live} d(s) q(a|s) p_k  (the live mass one step later). */
+function propagate(mdp: MdpArrays, q: Float64Array, gamma: number, d: Float64Array, out: Float64Array): void {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+  out.fill(0);
+  for (let s = 0; s < n; s++) {
+    const ds = d[s]!;
+    if (ds === 0) continue;
+    for (let a = 0; a < m; a++) {
+      const row = s * m + a;
+      const mass = gamma * ds * q[row]!;
+      if (mass === 0) continue;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) out[next[k]!]! += mass * prob[k]!;
+    }
+  }
+}
+
+/**
+ * Finite horizon: ELBO of a time-indexed policy (policies[t], t = 0..H-1) and the occupancy
+ * sum_t gamma^t P(s_t = s), by one forward pass.
+ */
+export function evaluateFinite(
+  mdp: MdpArrays,
+  prior: ActionPrior,
+  alpha: number,
+  gamma: number,
+  policies: readonly Float64Array[],
+): { elbo: number; occupancy: Float64Array } {
+  const n = mdp.nStates;
+  let d = Float64Array.from(mdp.initial);
+  let dn = new Float64Array(n);
+  const gain = new Float64Array(n);
+  const occupancy = new Float64Array(n);
+  let elbo = 0;
+  for (const q of policies) {
+    stepGain(mdp, prior, alpha, q, gain);
+    for (let s = 0; s < n; s++) {
+      if (d[s] !== 0) elbo += d[s]! * gain[s]!;
+      occupancy[s]! += d[s]!;
+    }
+    propagate(mdp, q, gamma, d, dn);
+    [d, dn] = [dn, d];
+  }
+  return { elbo, occupancy };
+}
+
+/**
+ * Infinite horizon: V^q(s) = sum_a q [r(s,a) - alpha log(q/w) + gamma E(1-done) V^q(s')] by
+ * iteration from `start`, ELBO = sum_s p0(s) V^q(s) / alpha, and the discounted occupancy.
+ * Returns null fields when the iteration does not settle within `maxIter` (an improper policy).
+ */
+export function evaluateInfinite(
+  mdp: MdpArrays,
+  prior: ActionPrior,
+  alpha: number,
+  gamma: number,
+  q: Float64Array,
+  options: { tol: number; maxIter: number; start?: Float64Array },
+): { elbo: number | null; occupancy: Float64Array | null; values: Float64Array | null } {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+  const gain = new Float64Array(n);
+  stepGain(mdp, prior, alpha, q, gain);
+  let V = options.start ? Float64Array.from(options.start, (v) => v / alpha) : new Float64Array(n);
+  let Vn = new Float64Array(n);
+  const tol = Math.max(options.tol / alpha, 1e-13);
+  let ok = false;
+  for (let it = 0; it < options.maxIter; it++) {
+    let delta = 0;
+    let scale = 1;
+    for (let s = 0; s < n; s++) {
+      let acc = gain[s]!;
+      for (let a = 0; a < m; a++) {
+        const row = s * m + a;
+        const qa = q[row]!;
+        if (qa === 0) continue;
+        let e = 0;
+        for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) e += prob[k]! * V[next[k]!]!;
+        acc += qa * gamma * e;
+      }
+      Vn[s] = acc;
+      const dv = Math.abs(acc - V[s]!);
+      if (dv > delta) delta = dv;
+      if (Math.abs(acc) > scale) scale = Math.abs(acc);
+    }
+    [V, Vn] = [Vn, V];
+    if (delta <= tol || delta <= 64 * Number.EPSILON * scale) {
+      ok = true;
+      break;
+    }
+  }
+  let elbo: number | null = null;
+  let values: Float64Array | null = null;
+  if (ok) {
+    elbo = 0;
+    for (let s = 0; s < n; s++) elbo += mdp.initial[s]! * V[s]!;
+    values = V.map((v) => v * alpha);
+  }
+  // Occupancy: d = p0 + gamma P_q^T d.
+  let d = Float64Array.from(mdp.initial);
+  let total = Float64Array.from(mdp.initial);
+  let dn = new Float64Array(n);
+  let occOk = false;
+  for (let it = 0; it < options.maxIter; it++) {
+    propagate(mdp, q, gamma, d, dn);
+    [d, dn] = [dn, d];
+    let mass = 0;
+    for (let s = 0; s < n; s++) {
+      total[s]! += d[s]!;
+      mass += d[s]!;
+    }
+    if (mass <= 1e-16) {
+      occOk = true;
+      break;
+    }
+  }
+  return { elbo, occupancy: occOk ? total : null, values };
+}
