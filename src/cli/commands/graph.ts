@@ -1,0 +1,39 @@
+import { readMdpFile } from "../../mdp/formats.js";
+import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
+import { backwardSchedule } from "../../inference/schedule.js";
+import { UsageError } from "../../errors.js";
+import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
+
+const usage = "cai graph FILE [--horizon H] [--gamma G] [--format dot|json]";
+
+const command: Command = {
+  name: "graph",
+  summary: "the trajectory factor graph of an MDP (DOT or JSON)",
+  help: [
+    `usage: ${usage}`,
+    "",
+    "Prints the factor graph: variables s_t, a_t, O_t (observed), factors p0, pi0_t, P_t (dynamics x",
+    "optimality), and edges with their interface names (out, s, a, next, O). Without --horizon, the",
+    "stationary one-slice graph whose P.next interface loops back to s.",
+    "",
+    "  --horizon H        unroll over t = 0..H-1",
+    "  --gamma G          discount (adds the death state to the state domain when < 1; default 1)",
+    "  --format dot|json  Graphviz DOT (default) or JSON (nodes, factors, edges, and the backward schedule)",
+  ].join("\n"),
+  run(argv) {
+    const { values, positionals } = parseFlags(argv, { horizon: { type: "string" }, gamma: { type: "string" }, format: { type: "string" } }, usage);
+    const file = onePositional(positionals, "FILE", usage);
+    const format = values.format ?? "dot";
+    if (format !== "dot" && format !== "json") throw new UsageError(`--format: "${format}" is not dot or json`);
+    const mdp = readMdpFile(file);
+    let hasTerminal = false;
+    for (let k = 0; k < mdp.done.length && !hasTerminal; k++) hasTerminal = mdp.done[k] === 1;
+    const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
+    const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal, gamma };
+    const tg = TrajectoryGraph.build(values.horizon === undefined ? spec : { ...spec, horizon: numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1 }) });
+    if (format === "json") printJson({ ...tg.toJSON(), schedule: backwardSchedule(tg).steps });
+    else process.stdout.write(tg.toDot());
+    return 0;
+  },
+};
+export default command;
