@@ -16,7 +16,7 @@ import {
   trappedStates,
   uniformPrior,
 } from "../../src/index.js";
-import { gamble } from "./identities.test.js";
+import { gamble } from "../support/fixtures.js";
 
 /** One state, three actions ending the episode with rewards r[a]. */
 const bandit = (r: number[]) => TabularMdp.fromLists([r.map((x) => [{ prob: 1, next: 0, reward: x, done: true }])]);

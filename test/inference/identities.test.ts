@@ -8,24 +8,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TabularMdp, entropyPrior, solve, type TransitionEntry } from "../../src/index.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
+import { gamble } from "../support/fixtures.js";
 
 const alphaArb = fc.double({ min: 0.2, max: 3, noNaN: true });
 const gammaArb = fc.double({ min: 0.3, max: 0.95, noNaN: true });
 
-/** The gamble: from state 0, "safe" ends with reward 0; "gamble" ends with +10 w.p. 0.1 and -3 w.p. 0.9 (mean -1.7). */
-export const gamble = TabularMdp.fromLists(
-  [
-    [
-      [{ prob: 1, next: 1, reward: 0, done: true }],
-      [
-        { prob: 0.1, next: 1, reward: 10, done: true },
-        { prob: 0.9, next: 1, reward: -3, done: true },
-      ],
-    ],
-    [[{ prob: 1, next: 1, reward: 0, done: true }], [{ prob: 1, next: 1, reward: 0, done: true }]],
-  ],
-  { initial: [1, 0], actionNames: ["safe", "gamble"] },
-);
 
 describe("exact and variational message passing", () => {
   it("agree when the dynamics are deterministic and gamma = 1 (finite horizon), and log Z = ELBO from a single start state", () => {
