@@ -25,7 +25,19 @@ export function parseFlags<O extends Options>(
   usage: string,
 ): { values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string }; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    // "--alpha -1" would read as a missing value followed by a flag: join a negative number to its flag
+    // so that the value reaches the range check, which names the flag.
+    const args: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      const next = argv[i + 1];
+      const name = a.startsWith("--") ? a.slice(2) : undefined;
+      if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+        args.push(`${a}=${next}`);
+        i++;
+      } else args.push(a);
+    }
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as never, positionals };
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
@@ -70,21 +82,31 @@ export const MAX_PROBLEM_LINES = 20;
  * that failed. No stack trace unless CAI_DEBUG is set.
  */
 export function reportError(e: unknown, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): number {
+  if (e instanceof UsageError) {
+    // A usage error may carry a "usage: ..." line after its message.
+    for (const line of e.message.split("\n")) write(line.startsWith("usage:") ? line : `cai: error: ${line}`);
+    return 2;
+  }
   if (e instanceof InputError) {
     const shown = e.problems.slice(0, MAX_PROBLEM_LINES);
-    for (const p of shown) write(`cai: error: ${p.message}`);
+    for (const p of shown) write(`cai: error: ${oneLine(p.message)}`);
     const rest = e.problems.length - shown.length;
     if (rest > 0) write(`cai: error: ... and ${rest} more problem${rest > 1 ? "s" : ""} (${e.problems.length} in all)`);
     return 2;
   }
   if (e instanceof CaiError) {
-    write(`cai: error: ${e.message}`);
+    write(`cai: error: ${oneLine(e.message)}`);
     return 1;
   }
-  const err = e as Error;
-  write(`cai: internal error: ${err?.message ?? String(e)}`);
+  const err = e instanceof Error ? e : undefined;
+  write(`cai: internal error: ${oneLine(err?.message ?? String(e))}`);
   if (process.env.CAI_DEBUG && err?.stack) write(err.stack);
   return 70;
+}
+
+/** A message on one line (a problem is one line of stderr). */
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ");
 }
 
 /** Write JSON to stdout (numbers with full precision; non-finite numbers become null). */

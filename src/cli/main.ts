@@ -2,15 +2,26 @@
 /**
  * `cai`: the command line of control-as-inference.
  * Exit status: 0 success, 1 a run that failed (e.g. no convergence under --strict), 2 bad input or usage.
+ * Errors go to stderr, one line per problem, never with a stack trace (CAI_DEBUG=1 adds one for
+ * internal errors).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { reportError } from "./common.js";
 import { COMMANDS } from "./registry.js";
 import { UsageError } from "../errors.js";
 
+/** The package version, read from package.json (compiled: dist/src/cli -> root; from source: src/cli -> root). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  for (const rel of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "control-as-inference" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return "unknown";
 }
 
 function topHelp(): string {
@@ -24,25 +35,45 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "options: --help, --version",
+    "FILE arguments may be - for standard input.",
     "exit status: 0 success, 1 a run that failed (e.g. not converged under --strict), 2 bad input or usage",
   ].join("\n");
 }
 
+/** Run `cai` with the given arguments (without node and the script); resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === undefined) {
+      // No command is a usage error: the help goes to stderr, and the status says so.
+      process.stderr.write(topHelp() + "\n");
+      return 2;
+    }
+    if (name === "--help" || name === "-h") {
       process.stdout.write(topHelp() + "\n");
-      return name === undefined ? 2 : 0;
+      return 0;
     }
     if (name === "--version" || name === "-V") {
       process.stdout.write(version() + "\n");
       return 0;
     }
+    if (name === "help") {
+      const topic = rest[0];
+      if (topic === undefined) {
+        process.stdout.write(topHelp() + "\n");
+        return 0;
+      }
+      const entry = COMMANDS.find((c) => c.name === topic);
+      if (!entry) throw unknownCommand(topic);
+      process.stdout.write((await entry.load()).help + "\n");
+      return 0;
+    }
+    if (name.startsWith("-")) throw new UsageError(`unknown option "${name}" (options before a command: --help, --version; run cai --help)`);
     const entry = COMMANDS.find((c) => c.name === name);
-    if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")})`);
+    if (!entry) throw unknownCommand(name);
     const command = await entry.load();
-    if (rest.includes("--help") || rest.includes("-h")) {
+    const flags = rest.indexOf("--") === -1 ? rest : rest.slice(0, rest.indexOf("--"));
+    if (flags.includes("--help") || flags.includes("-h")) {
       process.stdout.write(command.help + "\n");
       return 0;
     }
@@ -52,5 +83,30 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const status = await main(process.argv.slice(2));
-process.exitCode = status;
+function unknownCommand(name: string): UsageError {
+  return new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")}; run cai --help)`);
+}
+
+/** True when this module is the program node was started with (directly, or through the npm bin link). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  const self = fileURLToPath(import.meta.url);
+  for (const candidate of [script, script + ".js"]) {
+    try {
+      if (realpathSync(candidate) === self) return true;
+    } catch {
+      // not this one
+    }
+  }
+  return false;
+}
+
+if (isEntryPoint()) {
+  // `cai inspect big.json | head`: a closed pipe ends the output quietly, not with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    process.exitCode = reportError(e);
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}

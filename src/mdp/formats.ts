@@ -10,9 +10,9 @@
  * - **Native JSON** (`"format": "control-as-inference/mdp@1"`): the same `P` and `initial`, plus
  *   `stateNames`, `actionNames`, `meta` (free-form object), and `states` / `actions` (sizes, checked).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readSync } from "node:fs";
 import { FileReadError, JsonSyntaxError, MdpValidationError, UnknownFormatError, type Problem } from "../errors.js";
-import { TabularMdp } from "./tabular.js";
+import { TabularMdp, buildChecked, describeValue, nextStateProblem, raggedActionProblems, type MdpLabels } from "./tabular.js";
 
 /** The `format` value of the native JSON format. */
 export const NATIVE_FORMAT = "control-as-inference/mdp@1";
@@ -20,41 +20,215 @@ export const NATIVE_FORMAT = "control-as-inference/mdp@1";
 /** Formats a file can be written in. */
 export type MdpFormat = "gymnasium" | "native";
 
-/** Read a file (or standard input when `path` is "-") as text. */
+/** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
 export function readSource(path: string): string {
+  const source = path === "-" ? "<stdin>" : path;
+  let text: string;
   try {
-    return readFileSync(path === "-" ? 0 : path, "utf8");
+    text = path === "-" ? readStdin() : readFileSync(path, "utf8");
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new FileReadError(path === "-" ? "<stdin>" : path, err.code === "ENOENT" ? "no such file" : err.message);
+    const reason: Record<string, string> = {
+      ENOENT: "no such file",
+      EISDIR: "is a directory, not a file",
+      EACCES: "permission denied",
+      EPERM: "permission denied",
+      ENOTDIR: "a component of the path is not a directory",
+      ENAMETOOLONG: "the file name is too long",
+    };
+    throw new FileReadError(source, (err.code !== undefined ? reason[err.code] : undefined) ?? oneLine(err.message));
   }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parse JSON, turning a syntax error into a {@link JsonSyntaxError} with line and column. */
+/** All of standard input. `readFileSync(0)` fails with EAGAIN on a non-blocking pipe: read in a loop then. */
+function readStdin(): string {
+  try {
+    return readFileSync(0, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+  }
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let got: number;
+    try {
+      got = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === "EOF") break;
+      throw e;
+    }
+    if (got === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, got)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Parse JSON, turning a syntax error into a {@link JsonSyntaxError} with its 1-based line and column
+ * and a one-line description. (V8's own messages give no position for "Unexpected token" and quote
+ * the input, newlines included; the error is located here by a small scanner run on failure only.)
+ */
 export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const msg = (e as Error).message;
-    let pos = text.length;
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const at = /position (\d+)/.exec(msg);
-    if (at) pos = Number(at[1]);
-    let line = 1;
-    let col = 1;
-    if (lc && !at) {
-      line = Number(lc[1]);
-      col = Number(lc[2]);
-    } else {
-      for (let i = 0; i < pos && i < text.length; i++) {
-        if (text.charCodeAt(i) === 10) {
-          line++;
-          col = 1;
-        } else col++;
+    if (text.trim() === "") throw new JsonSyntaxError(source, "the input is empty", 1, 1);
+    const found = locateJsonError(text) ?? { pos: text.length, detail: oneLine((e as Error).message) };
+    const { line, column } = lineColumn(text, found.pos);
+    throw new JsonSyntaxError(source, found.detail, line, column);
+  }
+}
+
+/** 1-based line and column (in UTF-16 code units) of offset `pos`. */
+function lineColumn(text: string, pos: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < pos; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
+/** A JSON number (RFC 8259), anchored where `lastIndex` points. */
+const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+/**
+ * The offset and a description of the first syntax error of `text` (RFC 8259), or undefined when
+ * it is valid. Iterative, so deep nesting cannot overflow the stack.
+ */
+export function locateJsonError(text: string): { pos: number; detail: string } | undefined {
+  const n = text.length;
+  const stack: number[] = []; // 0: array, 1: object
+  // What may come next: a value, a value or "]" (just after "["), a key, a key or "}" (just after "{"),
+  // ":", "," or the closing bracket, or the end of the input.
+  type Expect = "value" | "value-or-close" | "key" | "key-or-close" | "colon" | "comma-or-close" | "end";
+  let expect: Expect = "value";
+  let i = 0;
+  const err = (pos: number, detail: string) => ({ pos, detail });
+  const after = (): Expect => (stack.length === 0 ? "end" : "comma-or-close");
+  const show = (pos: number): string => {
+    const c = text.codePointAt(pos)!;
+    return c < 0x20 ? `control character U+${c.toString(16).toUpperCase().padStart(4, "0")}` : JSON.stringify(String.fromCodePoint(c));
+  };
+  const scanString = (): { pos: number; detail: string } | number => {
+    const start = i;
+    let j = i + 1;
+    for (;;) {
+      if (j >= n) return err(start, "unterminated string");
+      const c = text.charCodeAt(j);
+      if (c === 34) return j + 1;
+      if (c < 0x20) return err(j, c === 10 ? "unterminated string (a newline inside a string)" : `${show(j)} inside a string (escape it)`);
+      if (c === 92) {
+        const d = text[j + 1];
+        if (d === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) return err(j, "bad \\u escape (expected 4 hex digits)");
+          j += 6;
+        } else if (d !== undefined && '"\\/bfnrt'.includes(d)) j += 2;
+        else return err(j, d === undefined ? "unterminated string" : `bad escape \\${d}`);
+      } else j++;
+    }
+  };
+  const scanNumber = (): { pos: number; detail: string } | number => {
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) return err(i, text.startsWith("-Infinity", i) ? "-Infinity is not valid JSON (write a large finite number such as -1e300)" : "invalid number");
+    const j = i + m[0].length;
+    const c = text[j];
+    if (c !== undefined && /[0-9.eE+\-]/.test(c)) return err(i, `invalid number ${JSON.stringify(text.slice(i, j + 1))}`);
+    return j;
+  };
+  for (;;) {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    if (i >= n) {
+      if (expect === "end") return undefined;
+      return err(n, stack.length > 0 ? `unexpected end of input (${stack.length} unclosed bracket${stack.length > 1 ? "s" : ""})` : "unexpected end of input");
+    }
+    const c = text[i]!;
+    switch (expect) {
+      case "end":
+        return err(i, `unexpected ${show(i)} after the end of the JSON value`);
+      case "colon":
+        if (c !== ":") return err(i, `expected ":" after the property name, found ${show(i)}`);
+        i++;
+        expect = "value";
+        continue;
+      case "key":
+      case "key-or-close":
+        if (c === "}" && expect === "key-or-close") {
+          stack.pop();
+          i++;
+          expect = after();
+          continue;
+        }
+        if (c !== '"') {
+          return err(i, c === "}" ? `trailing comma before "}"` : `expected a property name in double quotes, found ${show(i)}`);
+        }
+        {
+          const r = scanString();
+          if (typeof r !== "number") return r;
+          i = r;
+        }
+        expect = "colon";
+        continue;
+      case "comma-or-close": {
+        const close = stack[stack.length - 1] === 1 ? "}" : "]";
+        if (c === ",") {
+          i++;
+          expect = close === "}" ? "key" : "value";
+          continue;
+        }
+        if (c === close) {
+          stack.pop();
+          i++;
+          expect = after();
+          continue;
+        }
+        return err(i, `expected "," or "${close}", found ${show(i)}`);
+      }
+      case "value":
+      case "value-or-close": {
+        if (c === "]" && expect === "value-or-close") {
+          stack.pop();
+          i++;
+          expect = after();
+          continue;
+        }
+        if (c === "{" || c === "[") {
+          stack.push(c === "{" ? 1 : 0);
+          i++;
+          expect = c === "{" ? "key-or-close" : "value-or-close";
+          continue;
+        }
+        let r: { pos: number; detail: string } | number;
+        if (c === '"') r = scanString();
+        else if (c === "-" || (c >= "0" && c <= "9")) r = scanNumber();
+        else if (text.startsWith("true", i)) r = i + 4;
+        else if (text.startsWith("false", i)) r = i + 5;
+        else if (text.startsWith("null", i)) r = i + 4;
+        else if (c === "]" && stack[stack.length - 1] === 0) r = err(i, `trailing comma before "]"`);
+        else if (text.startsWith("NaN", i)) r = err(i, "NaN is not valid JSON (Python's json.dump writes it for float('nan'))");
+        else if (text.startsWith("Infinity", i)) r = err(i, "Infinity is not valid JSON (write a large finite number such as 1e300)");
+        else if (c === "'") r = err(i, "strings need double quotes, not single quotes");
+        else if (c === "," ) r = err(i, `unexpected ","${stack.length > 0 ? " (a missing value)" : ""}`);
+        else r = err(i, `unexpected ${show(i)}`);
+        if (typeof r !== "number") return r;
+        i = r;
+        expect = after();
+        continue;
       }
     }
-    const detail = msg.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
-    throw new JsonSyntaxError(source, text.trim() === "" ? "the input is empty" : detail, line, col);
   }
 }
 
@@ -63,13 +237,21 @@ export function readMdpFile(path: string): TabularMdp {
   return parseMdp(readSource(path), path === "-" ? "<stdin>" : path);
 }
 
-/** Parse an MDP from text in either JSON format (detected from the content). */
+/** Parse an MDP from text in either JSON format (detected from the content, never from a file name). */
 export function parseMdp(text: string, source = "<input>"): TabularMdp {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = /\S/.exec(text)?.[0];
-  if (first !== undefined && first !== "{" && first !== "[") {
-    throw new UnknownFormatError(source, "the content is not JSON (expected Gymnasium P JSON or native JSON)");
+  let doc: unknown;
+  try {
+    doc = parseJson(text, source);
+  } catch (e) {
+    // Text that does not even start like a JSON document is some other format, not broken JSON.
+    if (first !== undefined && first !== "{" && first !== "[") {
+      throw new UnknownFormatError(source, "the content is not JSON (expected Gymnasium P JSON or native JSON)");
+    }
+    throw e;
   }
-  return mdpFromJson(parseJson(text, source), source);
+  return mdpFromJson(doc, source);
 }
 
 /** Build an MDP from an already parsed JSON document in either format. */
@@ -77,16 +259,20 @@ export function mdpFromJson(doc: unknown, source = "<input>"): TabularMdp {
   if (!isObject(doc)) {
     throw new UnknownFormatError(source, `expected a JSON object with a "P" key, got ${describe(doc)}`);
   }
-  if ("format" in doc) {
-    if (doc.format !== NATIVE_FORMAT) {
-      throw new UnknownFormatError(source, `"format" is ${JSON.stringify(doc.format)}; the native format is "${NATIVE_FORMAT}"`);
-    }
-    return fromDocument(doc, true);
+  const format = doc.format;
+  if (format === NATIVE_FORMAT) return fromDocument(doc, true);
+  // Another version of our own format is not something to guess at; any other "format" key in a
+  // document with "P" is one of the top-level keys Gymnasium P JSON ignores.
+  if (format !== undefined && (!("P" in doc) || (typeof format === "string" && format.startsWith("control-as-inference/")))) {
+    throw new UnknownFormatError(source, `"format" is ${describe(format)}; the native format is "${NATIVE_FORMAT}"`);
   }
   if (!("P" in doc)) {
+    const keys = Object.keys(doc);
     throw new UnknownFormatError(
       source,
-      `no "P" key (Gymnasium P JSON) and no "format" key (native "${NATIVE_FORMAT}"); keys found: ${Object.keys(doc).slice(0, 8).join(", ") || "none"}`,
+      `no "P" key (Gymnasium P JSON) and no "format" key (native "${NATIVE_FORMAT}"); keys found: ${
+        keys.length === 0 ? "none" : keys.slice(0, 8).map((k) => JSON.stringify(k)).join(", ") + (keys.length > 8 ? ", ..." : "")
+      }`,
     );
   }
   return fromDocument(doc, false);
@@ -98,32 +284,33 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
   if (!states) throw new MdpValidationError(problems);
   const n = states.length;
   if (n === 0) throw new MdpValidationError([{ code: "no-states", path: "P", message: "P has no states" }]);
-  const rows: unknown[][] = [];
-  let m = -1;
+  const rows: (unknown[] | undefined)[] = new Array(n);
+  const counts: (number | undefined)[] = new Array(n);
   for (let s = 0; s < n; s++) {
-    const acts = asIndexedList(states[s], `P[${s}]`, problems);
-    if (!acts) continue;
-    if (m < 0) m = acts.length;
-    else if (acts.length !== m) {
-      problems.push({
-        code: "ragged-actions",
-        path: `P[${s}]`,
-        state: s,
-        message: `state ${s} has ${acts.length} actions, state 0 has ${m} (every state needs the same number of actions)`,
-      });
-      continue;
-    }
+    const acts = asIndexedList(states[s], `P[${s}]`, problems, s);
     rows[s] = acts;
+    counts[s] = acts?.length;
   }
+  const ragged = raggedActionProblems(counts);
+  problems.push(...ragged.problems);
   if (problems.length > 0) throw new MdpValidationError(problems);
-  if (m === 0) throw new MdpValidationError([{ code: "no-actions", path: "P[0]", message: "state 0 has no actions" }]);
+  const m = ragged.nActions;
+  if (m === 0) throw new MdpValidationError([{ code: "no-actions", path: "P[0]", state: 0, message: "state 0 has no actions (every state needs at least one)" }]);
   let nnz = 0;
   for (let s = 0; s < n; s++) {
+    const acts = rows[s]!;
     for (let a = 0; a < m; a++) {
-      const list = rows[s]![a];
-      if (!Array.isArray(list)) {
-        problems.push({ code: "bad-shape", path: `P[${s}][${a}]`, state: s, action: a, message: `state ${s}, action ${a}: expected a list of [prob, next_state, reward, done], got ${describe(list)}` });
-      } else nnz += list.length;
+      const list = acts[a];
+      if (Array.isArray(list)) nnz += list.length;
+      else {
+        problems.push({
+          code: "bad-shape",
+          path: `P[${s}][${a}]`,
+          state: s,
+          action: a,
+          message: `state ${s}, action ${a}: expected a list of [prob, next_state, reward, done], got ${describe(list)}`,
+        });
+      }
     }
   }
   if (problems.length > 0) throw new MdpValidationError(problems);
@@ -132,40 +319,72 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
   const prob = new Float64Array(nnz);
   const reward = new Float64Array(nnz);
   const done = new Uint8Array(nnz);
+  // Rows with a probability that is not a number: their sum check would only repeat the problem.
+  const skipSumRows = new Uint8Array(n * m);
   let k = 0;
   for (let s = 0; s < n; s++) {
     const acts = rows[s]!;
     for (let a = 0; a < m; a++) {
-      rowStart[s * m + a] = k;
+      const row = s * m + a;
+      rowStart[row] = k;
       const list = acts[a] as unknown[];
       for (let e = 0; e < list.length; e++, k++) {
         const item = list[e];
-        const path = `P[${s}][${a}][${e}]`;
-        const where = `state ${s}, action ${a}, entry ${e}`;
-        if (!Array.isArray(item) || item.length !== 4) {
-          problems.push({ code: "bad-shape", path, state: s, action: a, entry: e, message: `${where}: expected [prob, next_state, reward, done], got ${describe(item)}` });
-          continue;
-        }
-        const [p, t, r, d] = item as [unknown, unknown, unknown, unknown];
-        if (typeof p !== "number") problems.push({ code: "bad-probability", path: `${path}[0]`, state: s, action: a, entry: e, message: `${where}: probability is ${describe(p)}, not a number` });
-        else prob[k] = p;
-        if (typeof t !== "number" || !Number.isInteger(t)) problems.push({ code: "next-state-out-of-range", path: `${path}[1]`, state: s, action: a, entry: e, message: `${where}: next state ${describe(t)} is not an integer state index` });
-        else next[k] = t < -2147483648 || t > 2147483647 ? -1 : t;
-        if (typeof r !== "number") problems.push({ code: "bad-reward", path: `${path}[2]`, state: s, action: a, entry: e, message: `${where}: reward is ${describe(r)}, not a number` });
-        else reward[k] = r;
-        if (d === true || d === 1) done[k] = 1;
-        else if (d !== false && d !== 0) problems.push({ code: "bad-done", path: `${path}[3]`, state: s, action: a, entry: e, message: `${where}: done is ${describe(d)} (expected true/false or 1/0)` });
-        if (typeof t === "number" && Number.isInteger(t) && (t < -2147483648 || t > 2147483647)) {
-          problems.push({ code: "next-state-out-of-range", path: `${path}[1]`, state: s, action: a, entry: e, message: `${where}: next state ${t} is out of range (states are 0..${n - 1})` });
+        if (Array.isArray(item) && item.length === 4) {
+          const p: unknown = item[0];
+          const t: unknown = item[1];
+          const r: unknown = item[2];
+          const d: unknown = item[3];
+          // The valid path: plain stores, no strings built.
+          if (typeof p === "number" && typeof t === "number" && typeof r === "number" && Number.isInteger(t) && t >= 0 && t < n && (d === true || d === false || d === 0 || d === 1)) {
+            prob[k] = p;
+            next[k] = t;
+            reward[k] = r;
+            done[k] = d === true || d === 1 ? 1 : 0;
+            continue;
+          }
+          // Something is off: store what is usable (the rules check it), report the rest here.
+          if (typeof p === "number") prob[k] = p;
+          else {
+            skipSumRows[row] = 1;
+            problems.push(entryProblem("bad-probability", s, a, e, 0, `probability is ${describe(p)}, not a number`));
+          }
+          if (typeof t === "number" && Number.isInteger(t) && t >= 0 && t < n) next[k] = t;
+          else problems.push(nextStateProblem(s, a, e, t, n));
+          if (typeof r === "number") reward[k] = r;
+          else problems.push(entryProblem("bad-reward", s, a, e, 2, `reward is ${describe(r)}, not a number`));
+          if (d === true || d === 1) done[k] = 1;
+          else if (d !== false && d !== 0) problems.push(entryProblem("bad-done", s, a, e, 3, `done is ${describe(d)} (expected true/false or 1/0)`));
+        } else {
+          skipSumRows[row] = 1;
+          problems.push({
+            code: "bad-shape",
+            path: `P[${s}][${a}][${e}]`,
+            state: s,
+            action: a,
+            entry: e,
+            message: `state ${s}, action ${a}, entry ${e}: expected [prob, next_state, reward, done], got ${describe(item)}`,
+          });
         }
       }
     }
   }
   rowStart[n * m] = k;
   let initial: Float64Array;
+  let skipInitial = false;
   if (doc.initial === undefined || doc.initial === null) initial = new Float64Array(n).fill(1 / n);
-  else if (Array.isArray(doc.initial)) initial = Float64Array.from(doc.initial as unknown[], (v) => (typeof v === "number" ? v : NaN));
-  else {
+  else if (Array.isArray(doc.initial)) {
+    const list = doc.initial as unknown[];
+    initial = Float64Array.from(list, (v) => (typeof v === "number" ? v : NaN));
+    if (list.length === n) {
+      list.forEach((v, i) => {
+        if (typeof v === "number") return;
+        skipInitial = true;
+        problems.push({ code: "bad-initial", path: `initial[${i}]`, state: i, message: `initial distribution: entry ${i} is ${describe(v)}, not a number` });
+      });
+    }
+  } else {
+    skipInitial = true;
     problems.push({ code: "bad-initial", path: "initial", message: `initial distribution: expected a list of ${n} probabilities, got ${describe(doc.initial)}` });
     initial = new Float64Array(n).fill(1 / n);
   }
@@ -180,7 +399,7 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
       const v = doc[key];
       if (v === undefined) continue;
       if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-        problems.push({ code: "bad-names", path: key, message: `"${key}" must be a list of strings` });
+        problems.push({ code: "bad-names", path: key, message: `"${key}" must be a list of strings, got ${describe(v)}` });
       } else labels[key] = v as string[];
     }
     if (doc.meta !== undefined) {
@@ -188,13 +407,20 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
       else problems.push({ code: "bad-shape", path: "meta", message: `"meta" must be an object, got ${describe(doc.meta)}` });
     }
   }
-  // Shape and type problems first: the value checks below would repeat them.
-  if (problems.length > 0) throw new MdpValidationError(problems);
-  return TabularMdp.fromArrays({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, labels);
+  return buildChecked({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, labels as MdpLabels, problems, { skipSumRows, skipInitial });
 }
 
-/** A JSON list, or an object keyed "0".."k-1" read as a list; pushes a problem otherwise. */
-function asIndexedList(v: unknown, path: string, problems: Problem[]): unknown[] | undefined {
+function entryProblem(code: string, s: number, a: number, e: number, field: number, what: string): Problem {
+  return { code, path: `P[${s}][${a}][${e}][${field}]`, state: s, action: a, entry: e, message: `state ${s}, action ${a}, entry ${e}: ${what}` };
+}
+
+/**
+ * A JSON list, or an object keyed "0".."k-1" (in any order) read as a list; pushes a problem
+ * otherwise. `state` is set when the value is the action table of that state.
+ */
+function asIndexedList(v: unknown, path: string, problems: Problem[], state?: number): unknown[] | undefined {
+  const place = state === undefined ? {} : { state };
+  const what = state === undefined ? path : `state ${state}`;
   if (Array.isArray(v)) return v;
   if (isObject(v)) {
     const keys = Object.keys(v);
@@ -202,14 +428,19 @@ function asIndexedList(v: unknown, path: string, problems: Problem[]): unknown[]
     for (const key of keys) {
       const i = Number(key);
       if (!/^(0|[1-9][0-9]*)$/.test(key) || i >= keys.length) {
-        problems.push({ code: "bad-shape", path: `${path}["${key}"]`, message: `${path}: key "${key}" is not one of "0".."${keys.length - 1}"` });
+        problems.push({
+          code: "bad-shape",
+          path: `${path}[${JSON.stringify(key)}]`,
+          ...place,
+          message: `${what}: key ${JSON.stringify(key)} is not one of "0".."${keys.length - 1}" (an object read as a list needs the keys 0..k-1)`,
+        });
         return undefined;
       }
       out[i] = v[key];
     }
     return out;
   }
-  problems.push({ code: "bad-shape", path, message: `${path}: expected a list or an object keyed "0".."k-1", got ${describe(v)}` });
+  problems.push({ code: "bad-shape", path, ...place, message: `${what}: expected a list or an object keyed "0".."k-1", got ${describe(v)}` });
   return undefined;
 }
 
@@ -217,12 +448,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (typeof v === "object") return "an object";
-  if (typeof v === "string") return JSON.stringify(v.length > 20 ? v.slice(0, 20) + "..." : v);
-  return String(v);
+const describe = describeValue;
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, " ");
 }
 
 /**
@@ -255,7 +484,7 @@ export function writeMdp(mdp: TabularMdp, format: MdpFormat = "gymnasium"): stri
   return parts.join("");
 }
 
-/** A number as JSON; -0 is written as 0. */
+/** A number as JSON, exactly: shortest round-trip digits, and -0 kept as -0 (String(-0) is "0"). */
 function num(x: number): string {
-  return Object.is(x, -0) ? "0" : String(x);
+  return Object.is(x, -0) ? "-0" : String(x);
 }

@@ -7,7 +7,7 @@
  * count separately) and entries with probability 0 are kept. Rewards are per entry, r(s, a, s');
  * `done` means the episode ends after the entry (the successor contributes value 0).
  */
-import { MdpValidationError, type Problem } from "../errors.js";
+import { MdpValidationError, PriorError, type Problem } from "../errors.js";
 import { fsum } from "../numeric/logspace.js";
 
 /** Tolerance for a probability vector summing to 1. Never renormalised silently. */
@@ -91,45 +91,41 @@ export class TabularMdp implements MdpArrays {
     options: MdpLabels & { readonly initial?: ArrayLike<number> } = {},
   ): TabularMdp {
     const n = P.length;
-    const m = n > 0 ? P[0]!.length : 0;
-    const problems: Problem[] = [];
+    const counts = P.map((row) => row.length);
+    const ragged = raggedActionProblems(counts);
+    if (ragged.problems.length > 0) throw new MdpValidationError(ragged.problems);
+    const m = ragged.nActions;
     let nnz = 0;
-    for (let s = 0; s < n; s++) {
-      const row = P[s]!;
-      if (row.length !== m) {
-        problems.push({
-          code: "ragged-actions",
-          path: `P[${s}]`,
-          state: s,
-          message: `state ${s} has ${row.length} actions, state 0 has ${m} (every state needs the same number of actions)`,
-        });
-        continue;
-      }
-      for (const list of row) nnz += list.length;
-    }
-    if (problems.length > 0) throw new MdpValidationError(problems);
+    for (const row of P) for (const list of row) nnz += list.length;
     const rowStart = new Int32Array(n * m + 1);
     const next = new Int32Array(nnz);
     const prob = new Float64Array(nnz);
     const reward = new Float64Array(nnz);
     const done = new Uint8Array(nnz);
+    // A next state that is not an integer would be truncated by the Int32Array: report it here.
+    const typeProblems: Problem[] = [];
     let k = 0;
     for (let s = 0; s < n; s++) {
       for (let a = 0; a < m; a++) {
         rowStart[s * m + a] = k;
-        for (const e of P[s]![a]!) {
-          prob[k] = e.prob;
-          next[k] = e.next;
-          reward[k] = e.reward;
-          done[k] = e.done ? 1 : 0;
-          k++;
+        const list = P[s]![a]!;
+        for (let e = 0; e < list.length; e++, k++) {
+          const x = list[e]!;
+          prob[k] = x.prob;
+          reward[k] = x.reward;
+          done[k] = x.done ? 1 : 0;
+          if (Number.isInteger(x.next) && x.next >= 0 && x.next < n) next[k] = x.next;
+          else {
+            next[k] = 0;
+            typeProblems.push(nextStateProblem(s, a, e, x.next, n));
+          }
         }
       }
     }
     rowStart[n * m] = k;
     const initial = options.initial ? Float64Array.from(options.initial) : new Float64Array(n).fill(1 / n);
     const { initial: _i, ...labels } = options;
-    return TabularMdp.fromArrays({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, labels);
+    return buildChecked({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, labels, typeProblems);
   }
 
   /**
@@ -201,6 +197,15 @@ export class TabularMdp implements MdpArrays {
   /** r(s) under a policy: sum_a pi(a|s) r(s, a). `policy` is flat n x m; uniform when absent. */
   stateRewards(policy?: ArrayLike<number>): Float64Array {
     const m = this.nActions;
+    if (policy && policy.length !== this.nStates * m) {
+      throw new PriorError([
+        {
+          code: "bad-policy-shape",
+          path: "policy",
+          message: `policy: has ${policy.length} entries, expected ${this.nStates * m} (${this.nStates} states x ${m} actions, flat)`,
+        },
+      ]);
+    }
     const rsa = this.expectedRewards();
     const out = new Float64Array(this.nStates);
     for (let s = 0; s < this.nStates; s++) {
@@ -242,8 +247,22 @@ export class TabularMdp implements MdpArrays {
   }
 }
 
-/** Every rule a tabular MDP must satisfy; returns the problems found (empty when valid). */
-export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}): Problem[] {
+/** Options of {@link validateMdpArrays}, for loaders that have already reported some problems. */
+export interface ValidateOptions {
+  /**
+   * Rows (s * nActions + a) whose sum check is skipped, with 1 where a loader has already reported
+   * that a probability of the row is not a number (the sum would only repeat that problem).
+   */
+  readonly skipSumRows?: Uint8Array;
+  /** Skip the initial distribution (a loader has already reported it). */
+  readonly skipInitial?: boolean;
+}
+
+/**
+ * Every rule a tabular MDP must satisfy; returns the problems found (empty when valid), in table
+ * order. Messages are built only for problems found, so a valid table costs one pass over the arrays.
+ */
+export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}, options: ValidateOptions = {}): Problem[] {
   const problems: Problem[] = [];
   const { nStates: n, nActions: m } = x;
   if (!Number.isInteger(n) || n < 1) {
@@ -260,70 +279,78 @@ export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}): Problem
   }
   const nnz = x.rowStart[n * m]!;
   if (x.rowStart[0] !== 0 || x.next.length !== nnz || x.prob.length !== nnz || x.reward.length !== nnz || x.done.length !== nnz) {
-    problems.push({ code: "bad-layout", path: "rowStart", message: `CSR arrays disagree: rowStart ends at ${nnz}, arrays have ${x.prob.length} entries` });
+    problems.push({
+      code: "bad-layout",
+      path: "rowStart",
+      message: `CSR arrays disagree: rowStart runs from ${x.rowStart[0]} to ${nnz}; next, prob, reward, done have ${x.next.length}, ${x.prob.length}, ${x.reward.length}, ${x.done.length} entries`,
+    });
     return problems;
   }
-  for (let s = 0; s < n; s++) {
-    for (let a = 0; a < m; a++) {
-      const row = s * m + a;
-      const k0 = x.rowStart[row]!;
-      const k1 = x.rowStart[row + 1]!;
-      const where = `state ${s}, action ${a}`;
-      if (k1 < k0) {
-        problems.push({ code: "bad-layout", path: `rowStart[${row}]`, state: s, action: a, message: `${where}: rowStart decreases` });
-        continue;
+  const { rowStart, prob, next, reward } = x;
+  const skip = options.skipSumRows;
+  for (let row = 0; row < n * m; row++) {
+    const k0 = rowStart[row]!;
+    const k1 = rowStart[row + 1]!;
+    if (k1 < k0 || k1 > nnz) {
+      const s = Math.floor(row / m);
+      const a = row - s * m;
+      problems.push({ code: "bad-layout", path: `rowStart[${row + 1}]`, state: s, action: a, message: `state ${s}, action ${a}: rowStart[${row + 1}] = ${k1} is outside ${k0}..${nnz}` });
+      return problems;
+    }
+    if (k1 === k0) {
+      const s = Math.floor(row / m);
+      const a = row - s * m;
+      problems.push({ code: "empty-transitions", path: `P[${s}][${a}]`, state: s, action: a, message: `state ${s}, action ${a}: the transition list is empty` });
+      continue;
+    }
+    let badProb = false;
+    for (let k = k0; k < k1; k++) {
+      const p = prob[k]!;
+      const t = next[k]!;
+      const r = reward[k]!;
+      // One comparison chain per entry on the valid path; messages only when something is wrong.
+      if (p >= 0 && p !== Infinity && t >= 0 && t < n && r - r === 0) continue;
+      const s = Math.floor(row / m);
+      const a = row - s * m;
+      const e = k - k0;
+      if (!(p >= 0 && p !== Infinity)) {
+        badProb = true;
+        problems.push({
+          code: "bad-probability",
+          path: `P[${s}][${a}][${e}][0]`,
+          state: s,
+          action: a,
+          entry: e,
+          message: `state ${s}, action ${a}, entry ${e}: probability ${p} is ${Number.isFinite(p) ? "negative" : "not finite"}`,
+        });
       }
-      if (k1 === k0) {
-        problems.push({ code: "empty-transitions", path: `P[${s}][${a}]`, state: s, action: a, message: `${where}: the transition list is empty` });
-        continue;
-      }
-      let bad = false;
-      for (let k = k0; k < k1; k++) {
-        const e = k - k0;
-        const p = x.prob[k]!;
-        const path = `P[${s}][${a}][${e}]`;
-        if (!Number.isFinite(p) || p < 0) {
-          bad = true;
-          problems.push({
-            code: "bad-probability",
-            path: `${path}[0]`,
-            state: s,
-            action: a,
-            entry: e,
-            message: `${where}, entry ${e}: probability ${p} is ${Number.isFinite(p) ? "negative" : "not finite"}`,
-          });
-        }
-        const t = x.next[k]!;
-        if (!(t >= 0 && t < n)) {
-          problems.push({
-            code: "next-state-out-of-range",
-            path: `${path}[1]`,
-            state: s,
-            action: a,
-            entry: e,
-            message: `${where}, entry ${e}: next state ${t} is out of range (states are 0..${n - 1})`,
-          });
-        }
-        const r = x.reward[k]!;
-        if (!Number.isFinite(r)) {
-          problems.push({ code: "bad-reward", path: `${path}[2]`, state: s, action: a, entry: e, message: `${where}, entry ${e}: reward ${r} is not finite` });
-        }
-      }
-      if (!bad) {
-        const sum = fsum(x.prob, k0, k1);
-        if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
-          problems.push({
-            code: "not-stochastic",
-            path: `P[${s}][${a}]`,
-            state: s,
-            action: a,
-            message: `${where}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})`,
-          });
-        }
+      if (!(t >= 0 && t < n)) problems.push(nextStateProblem(s, a, e, t, n));
+      if (r - r !== 0) {
+        problems.push({
+          code: "bad-reward",
+          path: `P[${s}][${a}][${e}][2]`,
+          state: s,
+          action: a,
+          entry: e,
+          message: `state ${s}, action ${a}, entry ${e}: reward ${r} is not finite`,
+        });
       }
     }
+    if (badProb || (skip !== undefined && skip[row] === 1)) continue;
+    const sum = fsum(prob, k0, k1);
+    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+      const s = Math.floor(row / m);
+      const a = row - s * m;
+      problems.push({
+        code: "not-stochastic",
+        path: `P[${s}][${a}]`,
+        state: s,
+        action: a,
+        message: `state ${s}, action ${a}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})`,
+      });
+    }
   }
-  problems.push(...validateDistribution(x.initial, n, "initial", "initial distribution", "bad-initial"));
+  if (!options.skipInitial) problems.push(...validateDistribution(x.initial, n, "initial", "initial distribution", "bad-initial"));
   if (labels.stateNames && labels.stateNames.length !== n) {
     problems.push({ code: "bad-names", path: "stateNames", message: `stateNames has ${labels.stateNames.length} names for ${n} states` });
   }
@@ -331,6 +358,94 @@ export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}): Problem
     problems.push({ code: "bad-names", path: "actionNames", message: `actionNames has ${labels.actionNames.length} names for ${m} actions` });
   }
   return problems;
+}
+
+/** The problem for a next state that is not a state index (out of range, or not an integer). */
+export function nextStateProblem(s: number, a: number, e: number, t: unknown, n: number): Problem {
+  const integer = typeof t === "number" && Number.isInteger(t);
+  return {
+    code: "next-state-out-of-range",
+    path: `P[${s}][${a}][${e}][1]`,
+    state: s,
+    action: a,
+    entry: e,
+    message: integer
+      ? `state ${s}, action ${a}, entry ${e}: next state ${t} is out of range (states are 0..${n - 1})`
+      : `state ${s}, action ${a}, entry ${e}: next state ${describeValue(t)} is not an integer state index (states are 0..${n - 1})`,
+  };
+}
+
+/**
+ * Every state needs the same number of actions. The reference count is the one most states have
+ * (ties: the count of the earliest state), so one odd state yields one problem, not n - 1.
+ * @param counts - number of actions of each state; `undefined` for a state already reported.
+ */
+export function raggedActionProblems(counts: readonly (number | undefined)[]): { nActions: number; problems: Problem[] } {
+  const freq = new Map<number, number>();
+  for (const c of counts) if (c !== undefined) freq.set(c, (freq.get(c) ?? 0) + 1);
+  let m = 0;
+  let best = 0;
+  for (const [c, f] of freq) {
+    if (f > best) {
+      best = f;
+      m = c;
+    }
+  }
+  const problems: Problem[] = [];
+  if (freq.size <= 1) return { nActions: m, problems };
+  const known = counts.filter((c) => c !== undefined).length;
+  counts.forEach((c, s) => {
+    if (c === undefined || c === m) return;
+    problems.push({
+      code: "ragged-actions",
+      path: `P[${s}]`,
+      state: s,
+      message: `state ${s} has ${c} action${c === 1 ? "" : "s"}, but ${best} of ${known} states have ${m} (every state needs the same number of actions)`,
+    });
+  });
+  return { nActions: m, problems };
+}
+
+/**
+ * Validate arrays and wrap them, reporting `earlier` problems (found by a loader while reading, e.g.
+ * a probability that is not a number) together with the rule violations, in table order.
+ * @throws {@link MdpValidationError} when there is any problem.
+ */
+export function buildChecked(arrays: MdpArrays, labels: MdpLabels, earlier: readonly Problem[], options: ValidateOptions = {}): TabularMdp {
+  const found = validateMdpArrays(arrays, labels, options);
+  if (earlier.length === 0 && found.length === 0) return TabularMdp.fromArrays(arrays, labels);
+  throw new MdpValidationError(sortProblems([...earlier, ...found]));
+}
+
+/**
+ * Problems in table order: those inside P by (state, action, entry, field), row-level ones (sum,
+ * empty list) after the row's entries; problems outside P (initial, names, meta) last. Stable.
+ */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  const key = (p: Problem): [number, number, number, number] => {
+    if (p.state === undefined || p.path === undefined || !p.path.startsWith("P[")) return [Infinity, 0, 0, 0];
+    const field = p.entry === undefined ? 0 : Number(/\[(\d)\]$/.exec(p.path)?.[1] ?? 0);
+    return [p.state, p.action ?? -1, p.entry ?? Infinity, field];
+  };
+  const keyed = problems.map((p, i) => ({ p, i, k: key(p) }));
+  keyed.sort((x, y) => {
+    for (let j = 0; j < 4; j++) {
+      const d = x.k[j]! - y.k[j]!;
+      if (d !== 0 && !Number.isNaN(d)) return d;
+    }
+    return x.i - y.i;
+  });
+  return keyed.map((x) => x.p);
+}
+
+/** A short description of a value read from a document, for messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "missing";
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v);
+  return String(v);
 }
 
 /** Checks a probability vector of length `n`: finite, non-negative, summing to 1 within 1e-9. */
