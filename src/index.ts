@@ -70,6 +70,7 @@ export {
 export { TIE_TOLERANCE } from "./inference/rules/actions.js";
 export {
   solve,
+  applyBackup,
   resolveOptions,
   engineSchedule,
   initialLogZ,

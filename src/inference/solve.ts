@@ -150,6 +150,25 @@ export function solve(mdp: MdpArrays, options: SolveOptions = {}): SolveResult {
   return r.horizon !== null ? solveFinite(mdp, r, r.horizon, schedule) : solveInfinite(mdp, r, schedule, options.initialValues);
 }
 
+/**
+ * One application of the slice program (dynamics -> prior) to values V: the backup operator T.
+ * A fixed point V* satisfies T(V*) = V*; `max |Q - Q*|` of `applyBackup(mdp, V*, ...)` is how far
+ * a returned result is from being one.
+ */
+export function applyBackup(
+  mdp: MdpArrays,
+  V: Float64Array,
+  options: Pick<SolveOptions, "backup" | "alpha" | "gamma" | "prior" | "entropy">,
+): { Q: Float64Array; V: Float64Array; policy: Float64Array } {
+  const r = resolveOptions(mdp, { ...options, gamma: options.gamma ?? 1, horizon: 1 });
+  const Q = new Float64Array(mdp.nStates * mdp.nActions);
+  const Vout = new Float64Array(mdp.nStates);
+  const policy = new Float64Array(mdp.nStates * mdp.nActions);
+  r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Q);
+  r.rules.actions.apply(Q, r.prior, r.alpha, Vout, policy);
+  return { Q, V: Vout, policy };
+}
+
 /** Exact backward pass for log Z alone (no storage of the steps). */
 function exactLogZ(mdp: MdpArrays, r: Resolved, H: number): number {
   const n = mdp.nStates;
