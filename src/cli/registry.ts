@@ -7,4 +7,5 @@ import type { Command } from "./common.js";
 /** Name, one-line summary, and a loader for each command. */
 export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
   { name: "inspect", summary: "summarise an MDP file (sizes, nonzeros, terminal entries, rewards)", load: async () => (await import("./commands/inspect.js")).default },
+  { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
 ];

@@ -1,0 +1,204 @@
+import { UsageError } from "../../errors.js";
+import { NATIVE_FORMAT, writeMdp, type MdpFormat } from "../../mdp/formats.js";
+import { cliffWalking, frozenLake, frozenLakeOpen, randomMdp, taxi, FROZEN_LAKE_MAPS, type FrozenLakeMapName } from "../../mdp/environments/index.js";
+import type { TabularMdp } from "../../mdp/tabular.js";
+import { parseFlags, parseNumber, type Command } from "../common.js";
+
+const usage = "cai env NAME [options] [--format gymnasium|native]   (NAME: frozenlake, frozenlake-open, cliffwalking, taxi, random)";
+
+const flags = {
+  map: { type: "string" },
+  slippery: { type: "boolean" },
+  "no-slippery": { type: "boolean" },
+  "success-rate": { type: "string" },
+  "reward-schedule": { type: "string" },
+  size: { type: "string" },
+  states: { type: "string" },
+  actions: { type: "string" },
+  successors: { type: "string" },
+  seed: { type: "string" },
+  "reward-min": { type: "string" },
+  "reward-max": { type: "string" },
+  "terminal-probability": { type: "string" },
+  format: { type: "string" },
+} as const;
+
+type Flag = keyof typeof flags;
+type Values = ReturnType<typeof parseFlags<typeof flags>>["values"];
+
+/** The options each environment accepts (besides --format). */
+const ACCEPTS: Readonly<Record<string, readonly Flag[]>> = {
+  frozenlake: ["map", "slippery", "no-slippery", "success-rate", "reward-schedule"],
+  "frozenlake-open": ["size", "slippery", "no-slippery", "success-rate"],
+  cliffwalking: ["slippery", "no-slippery"],
+  taxi: [],
+  random: ["states", "actions", "successors", "seed", "reward-min", "reward-max", "terminal-probability"],
+};
+
+const command: Command = {
+  name: "env",
+  summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON",
+  help: [
+    `usage: ${usage}`,
+    "",
+    "Writes an environment's transition table to standard output as Gymnasium P JSON: P[s][a] lists",
+    "[prob, next_state, reward, done] exactly as Gymnasium's env.P does (same states, actions, entry",
+    'order and probabilities), plus "initial" (p0). --format native adds names and metadata.',
+    "",
+    "environments:",
+    "  frozenlake        FrozenLake-v1; actions LEFT, DOWN, RIGHT, UP",
+    "    --map M           4x4 (default), 8x8, or rows of S, F, H, G separated by commas, e.g. SFFF,FHFH,FFFH,HFFG",
+    "    --no-slippery     deterministic moves (slippery is the default)",
+    "    --success-rate P  probability of the intended direction when slippery (default 1/3); each side gets (1-P)/2",
+    "    --reward-schedule G,H,F  rewards for entering a goal, a hole, a frozen cell (default 1,0,0)",
+    "  frozenlake-open   open N x N FrozenLake: start top-left, goal bottom-right, no holes (the benchmark layout;",
+    "                    slippery entries all exactly 1/3 unless --success-rate is given)",
+    "    --size N          side, N >= 2 (required)",
+    "    --no-slippery, --success-rate P",
+    "  cliffwalking      CliffWalking-v1, 4 x 12; actions UP, RIGHT, DOWN, LEFT; the cliff costs -100 and returns",
+    "                    to the start without ending the episode; -1 per other step; the goal ends it",
+    "    --slippery        intended or either perpendicular move, 1/3 each (not slippery by default)",
+    "  taxi              Taxi-v3, 500 states; actions SOUTH, NORTH, EAST, WEST, PICKUP, DROPOFF",
+    "  random            seeded sparse random MDP (same options, same table), p0 uniform",
+    "    --states N        number of states (required)",
+    "    --actions M       number of actions (default 4)",
+    "    --successors K    distinct next states per (s, a) (default min(8, N))",
+    "    --seed S          integer seed (default 0)",
+    "    --reward-min A, --reward-max B   rewards uniform in [A, B) (default -1, 1); write negatives as --reward-min=-2",
+    "    --terminal-probability Q         probability that an entry ends the episode (default 0)",
+    "",
+    "  --format F        gymnasium (default) or native",
+  ].join("\n"),
+  run(argv) {
+    const { values, positionals } = parseFlags(argv, flags, usage);
+    if (positionals.length === 0) throw new UsageError(`missing the environment NAME\nusage: ${usage}`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\nusage: ${usage}`);
+    const name = positionals[0]!;
+    const accepts = ACCEPTS[name];
+    if (!accepts) throw new UsageError(`unknown environment "${name}" (environments: ${Object.keys(ACCEPTS).join(", ")})\nusage: ${usage}`);
+    for (const flag of Object.keys(values) as Flag[]) {
+      if (flag !== "format" && values[flag] !== undefined && !accepts.includes(flag)) {
+        throw new UsageError(
+          `--${flag} does not apply to ${name} (${accepts.length > 0 ? `its options: ${accepts.map((f) => `--${f}`).join(", ")}` : "it has no options"})\nusage: ${usage}`,
+        );
+      }
+    }
+    const format = values.format ?? "gymnasium";
+    if (format !== "gymnasium" && format !== "native") throw new UsageError(`--format must be gymnasium or native, got "${format}"\nusage: ${usage}`);
+    const mdp = build(name, values);
+    if (mdp.nnz <= STREAM_ABOVE_NNZ) process.stdout.write(writeMdp(mdp, format as MdpFormat));
+    else streamMdp(mdp, format as MdpFormat, (chunk) => process.stdout.write(chunk));
+    return 0;
+  },
+};
+export default command;
+
+/**
+ * Tables with more entries than this are written in chunks by {@link streamMdp}: writeMdp builds
+ * the whole text as one string, which for the open 1000 x 1000 lake (12 million entries, about
+ * 420 MB of JSON) exhausts the heap.
+ */
+const STREAM_ABOVE_NNZ = 1_000_000;
+
+/**
+ * The text of writeMdp(mdp, format), character for character, handed to `write` in chunks of about
+ * 1 MB (a test compares the two on a table above the threshold).
+ */
+function streamMdp(mdp: TabularMdp, format: MdpFormat, write: (chunk: string) => void): void {
+  let buf: string;
+  if (format === "native") {
+    buf = `{"format":"${NATIVE_FORMAT}","states":${mdp.nStates},"actions":${mdp.nActions}`;
+    if (mdp.stateNames) buf += `,"stateNames":${JSON.stringify(mdp.stateNames)}`;
+    if (mdp.actionNames) buf += `,"actionNames":${JSON.stringify(mdp.actionNames)}`;
+    if (Object.keys(mdp.meta).length > 0) buf += `,"meta":${JSON.stringify(mdp.meta)}`;
+    buf += `,"P":[`;
+  } else buf = `{"P":[`;
+  const { nStates: n, nActions: m, rowStart, prob, next, reward, done } = mdp;
+  const parts: string[] = [buf];
+  let size = buf.length;
+  for (let s = 0; s < n; s++) {
+    let line = s === 0 ? "\n[" : ",\n[";
+    for (let a = 0; a < m; a++) {
+      const row = s * m + a;
+      line += a === 0 ? "[" : ",[";
+      const k0 = rowStart[row]!;
+      const k1 = rowStart[row + 1]!;
+      for (let k = k0; k < k1; k++) line += `${k === k0 ? "" : ","}[${num(prob[k]!)},${next[k]},${num(reward[k]!)},${done[k] ? "true" : "false"}]`;
+      line += "]";
+    }
+    line += "]";
+    parts.push(line);
+    size += line.length;
+    if (size >= 1 << 20) {
+      write(parts.join(""));
+      parts.length = 0;
+      size = 0;
+    }
+  }
+  parts.push(`\n],\n"initial":[${Array.from(mdp.initial, num).join(",")}]}\n`);
+  write(parts.join(""));
+}
+
+/** A number as JSON, as writeMdp writes it (shortest round-trip digits; -0 kept). */
+function num(x: number): string {
+  return Object.is(x, -0) ? "-0" : String(x);
+}
+
+function build(name: string, values: Values): TabularMdp {
+  switch (name) {
+    case "frozenlake": {
+      const successRate = values["success-rate"] === undefined ? undefined : parseNumber(values["success-rate"], "--success-rate", { min: 0, max: 1 });
+      return frozenLake({
+        map: parseMap(values.map),
+        isSlippery: slippery(values, true),
+        ...(successRate !== undefined ? { successRate } : {}),
+        ...(values["reward-schedule"] !== undefined ? { rewardSchedule: parseSchedule(values["reward-schedule"]) } : {}),
+      });
+    }
+    case "frozenlake-open": {
+      if (values.size === undefined) throw new UsageError(`frozenlake-open needs --size N (N >= 2)\nusage: ${usage}`);
+      const size = parseNumber(values.size, "--size", { integer: true, min: 2 });
+      const successRate = values["success-rate"] === undefined ? undefined : parseNumber(values["success-rate"], "--success-rate", { min: 0, max: 1 });
+      return frozenLakeOpen(size, { isSlippery: slippery(values, true), ...(successRate !== undefined ? { successRate } : {}) });
+    }
+    case "cliffwalking":
+      return cliffWalking({ isSlippery: slippery(values, false) });
+    case "taxi":
+      return taxi();
+    default: {
+      if (values.states === undefined) throw new UsageError(`random needs --states N\nusage: ${usage}`);
+      const states = parseNumber(values.states, "--states", { integer: true, min: 1 });
+      const actions = values.actions === undefined ? 4 : parseNumber(values.actions, "--actions", { integer: true, min: 1 });
+      const successors = values.successors === undefined ? Math.min(8, states) : parseNumber(values.successors, "--successors", { integer: true, min: 1, max: states });
+      const seed = values.seed === undefined ? 0 : parseNumber(values.seed, "--seed", { integer: true });
+      const rewardMin = values["reward-min"] === undefined ? -1 : parseNumber(values["reward-min"], "--reward-min");
+      const rewardMax = values["reward-max"] === undefined ? Math.max(1, rewardMin) : parseNumber(values["reward-max"], "--reward-max", { min: rewardMin });
+      const terminalProbability = values["terminal-probability"] === undefined ? 0 : parseNumber(values["terminal-probability"], "--terminal-probability", { min: 0, max: 1 });
+      return randomMdp({ states, actions, successors, seed, rewardRange: [rewardMin, rewardMax], terminalProbability });
+    }
+  }
+}
+
+/** --slippery / --no-slippery, or the environment's default. */
+function slippery(values: Values, fallback: boolean): boolean {
+  if (values.slippery && values["no-slippery"]) throw new UsageError(`give --slippery or --no-slippery, not both\nusage: ${usage}`);
+  if (values.slippery) return true;
+  if (values["no-slippery"]) return false;
+  return fallback;
+}
+
+/** A named map, or comma-separated rows. */
+function parseMap(value: string | undefined): FrozenLakeMapName | string[] {
+  if (value === undefined) return "4x4";
+  if (value in FROZEN_LAKE_MAPS) return value as FrozenLakeMapName;
+  if (value.includes(",") || /^[SFHG]+$/.test(value.trim())) return value.split(",").map((row) => row.trim());
+  throw new UsageError(`--map: "${value}" is neither a named map (${Object.keys(FROZEN_LAKE_MAPS).join(", ")}) nor rows of S, F, H, G separated by commas\nusage: ${usage}`);
+}
+
+/** "G,H,F" as three numbers. */
+function parseSchedule(value: string): [number, number, number] {
+  const parts = value.split(",");
+  if (parts.length !== 3) throw new UsageError(`--reward-schedule: expected three numbers G,H,F (rewards for entering a goal, a hole, a frozen cell), got "${value}"\nusage: ${usage}`);
+  const [g, h, f] = parts.map((p) => parseNumber(p, "--reward-schedule")) as [number, number, number];
+  return [g, h, f];
+}
