@@ -6,6 +6,9 @@ import type { Command } from "./common.js";
 
 /** Name, one-line summary, and a loader for each command. */
 export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
+  { name: "demo", summary: "what the engine does, on FrozenLake 8x8 (the main job, `npm start`)", load: async () => (await import("./commands/demo.js")).default },
+  { name: "solve", summary: "soft values, Q and the policy by message passing (exact, variational or hard)", load: async () => (await import("./commands/solve.js")).default },
+  { name: "graph", summary: "the trajectory factor graph of an MDP (DOT or JSON)", load: async () => (await import("./commands/graph.js")).default },
   { name: "inspect", summary: "summarise an MDP file (sizes, nonzeros, terminal entries, rewards)", load: async () => (await import("./commands/inspect.js")).default },
   { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
 ];
