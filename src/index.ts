@@ -28,7 +28,7 @@ export {
   type MdpLabels,
   type TransitionEntry,
 } from "./mdp/tabular.js";
-export { readMdpFile, parseMdp, mdpFromJson, writeMdp, parseJson, readSource, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
+export { readMdpFile, parseMdp, mdpFromJson, writeMdp, writeMdpChunks, parseJson, readSource, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
 export { summarizeMdp, type MdpSummary } from "./mdp/summary.js";
 export {
   TrajectoryGraph,
@@ -109,3 +109,4 @@ export {
   type GridShape,
   type CellKind,
 } from "./mdp/environments/index.js";
+export { sequenceMdp, SEQUENCE_STATE_LIMIT, type SequenceMdp, type SequenceMdpSpec, type CompleteSequence } from "./mdp/sequences.js";

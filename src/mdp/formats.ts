@@ -460,28 +460,48 @@ function oneLine(s: string): string {
  */
 export function writeMdp(mdp: TabularMdp, format: MdpFormat = "gymnasium"): string {
   const parts: string[] = [];
+  writeMdpChunks(mdp, format, (chunk) => parts.push(chunk));
+  return parts.join("");
+}
+
+/**
+ * The text of {@link writeMdp}, character for character, handed to `write` in chunks of about
+ * `chunkChars` characters, so that a table of millions of entries (the open 1000 x 1000 lake is
+ * about 420 MB of JSON) never has to exist as one string.
+ */
+export function writeMdpChunks(mdp: TabularMdp, format: MdpFormat, write: (chunk: string) => void, chunkChars = 1 << 20): void {
+  let head: string;
   if (format === "native") {
-    parts.push(`{"format":"${NATIVE_FORMAT}","states":${mdp.nStates},"actions":${mdp.nActions}`);
-    if (mdp.stateNames) parts.push(`,"stateNames":${JSON.stringify(mdp.stateNames)}`);
-    if (mdp.actionNames) parts.push(`,"actionNames":${JSON.stringify(mdp.actionNames)}`);
-    if (Object.keys(mdp.meta).length > 0) parts.push(`,"meta":${JSON.stringify(mdp.meta)}`);
-    parts.push(`,"P":[`);
-  } else parts.push(`{"P":[`);
-  const m = mdp.nActions;
-  for (let s = 0; s < mdp.nStates; s++) {
+    head = `{"format":"${NATIVE_FORMAT}","states":${mdp.nStates},"actions":${mdp.nActions}`;
+    if (mdp.stateNames) head += `,"stateNames":${JSON.stringify(mdp.stateNames)}`;
+    if (mdp.actionNames) head += `,"actionNames":${JSON.stringify(mdp.actionNames)}`;
+    if (Object.keys(mdp.meta).length > 0) head += `,"meta":${JSON.stringify(mdp.meta)}`;
+    head += `,"P":[`;
+  } else head = `{"P":[`;
+  const { nStates: n, nActions: m, rowStart, prob, next, reward, done } = mdp;
+  const parts: string[] = [head];
+  let size = head.length;
+  for (let s = 0; s < n; s++) {
     let line = s === 0 ? "\n[" : ",\n[";
     for (let a = 0; a < m; a++) {
       const row = s * m + a;
       line += a === 0 ? "[" : ",[";
-      for (let k = mdp.rowStart[row]!; k < mdp.rowStart[row + 1]!; k++) {
-        line += `${k === mdp.rowStart[row] ? "" : ","}[${num(mdp.prob[k]!)},${mdp.next[k]},${num(mdp.reward[k]!)},${mdp.done[k] ? "true" : "false"}]`;
-      }
+      const k0 = rowStart[row]!;
+      const k1 = rowStart[row + 1]!;
+      for (let k = k0; k < k1; k++) line += `${k === k0 ? "" : ","}[${num(prob[k]!)},${next[k]},${num(reward[k]!)},${done[k] ? "true" : "false"}]`;
       line += "]";
     }
-    parts.push(line + "]");
+    line += "]";
+    parts.push(line);
+    size += line.length;
+    if (size >= chunkChars) {
+      write(parts.join(""));
+      parts.length = 0;
+      size = 0;
+    }
   }
   parts.push(`\n],\n"initial":[${Array.from(mdp.initial, num).join(",")}]}\n`);
-  return parts.join("");
+  write(parts.join(""));
 }
 
 /** A number as JSON, exactly: shortest round-trip digits, and -0 kept as -0 (String(-0) is "0"). */

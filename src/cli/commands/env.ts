@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors.js";
-import { NATIVE_FORMAT, writeMdp, type MdpFormat } from "../../mdp/formats.js";
+import { writeMdpChunks, type MdpFormat } from "../../mdp/formats.js";
 import { cliffWalking, frozenLake, frozenLakeOpen, randomMdp, taxi, FROZEN_LAKE_MAPS, type FrozenLakeMapName } from "../../mdp/environments/index.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { parseFlags, parseNumber, type Command } from "../common.js";
@@ -86,63 +86,12 @@ const command: Command = {
     const format = values.format ?? "gymnasium";
     if (format !== "gymnasium" && format !== "native") throw new UsageError(`--format must be gymnasium or native, got "${format}"\nusage: ${usage}`);
     const mdp = build(name, values);
-    if (mdp.nnz <= STREAM_ABOVE_NNZ) process.stdout.write(writeMdp(mdp, format as MdpFormat));
-    else streamMdp(mdp, format as MdpFormat, (chunk) => process.stdout.write(chunk));
+    // In chunks: the open 1000 x 1000 lake is about 420 MB of JSON, too much for one string.
+    writeMdpChunks(mdp, format as MdpFormat, (chunk) => process.stdout.write(chunk));
     return 0;
   },
 };
 export default command;
-
-/**
- * Tables with more entries than this are written in chunks by {@link streamMdp}: writeMdp builds
- * the whole text as one string, which for the open 1000 x 1000 lake (12 million entries, about
- * 420 MB of JSON) exhausts the heap.
- */
-const STREAM_ABOVE_NNZ = 1_000_000;
-
-/**
- * The text of writeMdp(mdp, format), character for character, handed to `write` in chunks of about
- * 1 MB (a test compares the two on a table above the threshold).
- */
-function streamMdp(mdp: TabularMdp, format: MdpFormat, write: (chunk: string) => void): void {
-  let buf: string;
-  if (format === "native") {
-    buf = `{"format":"${NATIVE_FORMAT}","states":${mdp.nStates},"actions":${mdp.nActions}`;
-    if (mdp.stateNames) buf += `,"stateNames":${JSON.stringify(mdp.stateNames)}`;
-    if (mdp.actionNames) buf += `,"actionNames":${JSON.stringify(mdp.actionNames)}`;
-    if (Object.keys(mdp.meta).length > 0) buf += `,"meta":${JSON.stringify(mdp.meta)}`;
-    buf += `,"P":[`;
-  } else buf = `{"P":[`;
-  const { nStates: n, nActions: m, rowStart, prob, next, reward, done } = mdp;
-  const parts: string[] = [buf];
-  let size = buf.length;
-  for (let s = 0; s < n; s++) {
-    let line = s === 0 ? "\n[" : ",\n[";
-    for (let a = 0; a < m; a++) {
-      const row = s * m + a;
-      line += a === 0 ? "[" : ",[";
-      const k0 = rowStart[row]!;
-      const k1 = rowStart[row + 1]!;
-      for (let k = k0; k < k1; k++) line += `${k === k0 ? "" : ","}[${num(prob[k]!)},${next[k]},${num(reward[k]!)},${done[k] ? "true" : "false"}]`;
-      line += "]";
-    }
-    line += "]";
-    parts.push(line);
-    size += line.length;
-    if (size >= 1 << 20) {
-      write(parts.join(""));
-      parts.length = 0;
-      size = 0;
-    }
-  }
-  parts.push(`\n],\n"initial":[${Array.from(mdp.initial, num).join(",")}]}\n`);
-  write(parts.join(""));
-}
-
-/** A number as JSON, as writeMdp writes it (shortest round-trip digits; -0 kept). */
-function num(x: number): string {
-  return Object.is(x, -0) ? "-0" : String(x);
-}
 
 function build(name: string, values: Values): TabularMdp {
   switch (name) {
