@@ -11,4 +11,5 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "graph", summary: "the trajectory factor graph of an MDP (DOT or JSON)", load: async () => (await import("./commands/graph.js")).default },
   { name: "inspect", summary: "summarise an MDP file (sizes, nonzeros, terminal entries, rewards)", load: async () => (await import("./commands/inspect.js")).default },
   { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
+  { name: "render", summary: "pictures as self-contained SVG: the factor graph, values and policies (side by side, alpha sweeps)", load: async () => (await import("./commands/render.js")).default },
 ];

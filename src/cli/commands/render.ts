@@ -1,0 +1,147 @@
+import { ParameterError, UsageError } from "../../errors.js";
+import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
+import type { Backup } from "../../inference/rules/index.js";
+import type { SolveOptions } from "../../inference/solve.js";
+import { readMdpFile } from "../../mdp/formats.js";
+import type { TabularMdp } from "../../mdp/tabular.js";
+import { renderGraphSvg } from "../../render/graph-svg.js";
+import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
+import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";
+import { writeOutput } from "../../render/output.js";
+import { numberFlag, onePositional, parseFlags, parseNumber, type Command } from "../common.js";
+import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveOptionsFromFlags } from "../solve-flags.js";
+
+const graphUsage = "cai render graph FILE [--horizon H] [--gamma G] [--messages] [--title T] [--out G.svg]";
+const valuesUsage = `cai render values FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--scale shared|panel] [--columns N] [--step T] [--title T] [--out V.svg]`;
+const usage = `${graphUsage}\nusage: ${valuesUsage}`;
+
+/** Whether the MDP has terminal entries (the state domain then includes the end state). */
+function hasTerminal(mdp: TabularMdp): boolean {
+  for (let k = 0; k < mdp.done.length; k++) if (mdp.done[k] === 1) return true;
+  return false;
+}
+
+/** "a,b,c" -> numbers, each checked and named by the flag. */
+export function numberList(value: string, flag: string, check: { exclusiveMin?: number } = {}): number[] {
+  const parts = value.split(",").map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => p === "")) throw new ParameterError(flag, `"${value}" is not a comma-separated list of numbers`);
+  return parts.map((p) => parseNumber(p, flag, check));
+}
+
+/** "exact,variational" -> backups, each checked. */
+export function backupList(value: string): Backup[] {
+  const parts = value.split(",").map((s) => s.trim());
+  for (const p of parts) {
+    if (p !== "exact" && p !== "variational" && p !== "hard") throw new ParameterError("--backups", `"${p}" is not one of exact, variational, hard`);
+  }
+  return parts as Backup[];
+}
+
+function renderGraph(argv: string[]): number {
+  const { values, positionals } = parseFlags(
+    argv,
+    { horizon: { type: "string" }, gamma: { type: "string" }, messages: { type: "boolean" }, title: { type: "string" }, out: { type: "string" } },
+    graphUsage,
+  );
+  const file = onePositional(positionals, "FILE", graphUsage);
+  const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
+  const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 12 });
+  const mdp = readMdpFile(file);
+  const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal: hasTerminal(mdp), gamma };
+  const tg = TrajectoryGraph.build(horizon === undefined ? spec : { ...spec, horizon });
+  const svg = renderGraphSvg(tg, { messages: values.messages ?? false, ...(values.title !== undefined ? { title: values.title } : {}) });
+  writeOutput(values.out, svg);
+  return 0;
+}
+
+function renderValues(argv: string[]): number {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      ...SOLVE_FLAGS,
+      backups: { type: "string" },
+      alphas: { type: "string" },
+      scale: { type: "string" },
+      columns: { type: "string" },
+      step: { type: "string" },
+      title: { type: "string" },
+      out: { type: "string" },
+    },
+    valuesUsage,
+  );
+  const file = onePositional(positionals, "FILE", valuesUsage);
+  const scale = values.scale ?? (values.alphas !== undefined ? "panel" : "shared");
+  if (scale !== "shared" && scale !== "panel") throw new ParameterError("--scale", `"${scale}" is not shared or panel`);
+  const backups = values.backups === undefined ? undefined : backupList(values.backups);
+  const alphas = values.alphas === undefined ? undefined : numberList(values.alphas, "--alphas", { exclusiveMin: 0 });
+  const columns = values.columns === undefined ? undefined : numberFlag(values.columns, "--columns", 1, { integer: true, min: 1 });
+  const mdp = readMdpFile(file);
+  const base: SolveOptions = solveOptionsFromFlags(values, mdp);
+  const step = values.step === undefined ? 0 : numberFlag(values.step, "--step", 0, { integer: true, min: 0 });
+  if (step > 0 && (base.horizon === undefined || step >= base.horizon)) {
+    throw new ParameterError("--step", base.horizon === undefined ? "needs a finite --horizon" : `must be below the horizon ${base.horizon}`);
+  }
+  let panels: ValuePanel[];
+  if (backups === undefined && alphas === undefined) {
+    // One run: its failure is the command's failure (exit 1), as for cai solve.
+    panels = [solvePanel(mdp, base, base.backup ?? "variational", { catchRunErrors: false })];
+  } else {
+    panels = gridOfPanels(mdp, base, backups ?? [base.backup ?? "variational"], alphas ?? [base.alpha ?? 1], { catchRunErrors: !base.strict });
+    if (backups && !alphas) panels = panels.map((p) => ({ ...p, title: p.title.replace(/, α = .*$/, "") }));
+    if (alphas && !backups) panels = panels.map((p) => ({ ...p, title: p.title.replace(/^.*?, /, "") }));
+  }
+  for (const p of panels) {
+    for (const w of p.result?.warnings ?? []) process.stderr.write(`cai: warning: ${p.title}: ${w}\n`);
+    if (p.error !== undefined) process.stderr.write(`cai: warning: ${p.title}: ${p.error}\n`);
+  }
+  const name = typeof mdp.meta.name === "string" ? mdp.meta.name : "MDP";
+  const varied = backups && alphas ? "backups × temperatures" : backups ? "backups side by side" : alphas ? "an alpha sweep" : undefined;
+  const title = values.title ?? `${name}: V(s) and q(a|s), ${varied ?? base.backup ?? "variational"} (${settingsText(base, { alpha: !alphas })})`;
+  const svg = renderValuesSvg(mdp, panels, { title, scale, step, ...(columns !== undefined ? { columns } : {}) });
+  writeOutput(values.out, svg);
+  return 0;
+}
+
+const command: Command = {
+  name: "render",
+  summary: "pictures as self-contained SVG: the factor graph, values and policies (side by side, alpha sweeps)",
+  help: [
+    `usage: ${usage}`,
+    "",
+    "Writes a self-contained SVG (no network, no external fonts, no scripts) to --out (default: standard output).",
+    "",
+    "render graph: the trajectory factor graph of FILE: variables as circles (observed O_t shaded), factors as",
+    "squares, edges labelled with the factor's interface names (out, s, a, next, O), laid out by time slice.",
+    "  --horizon H      unroll over t = 0..H-1 (1..12); absent: the stationary slice whose P.next loops back to s",
+    "  --gamma G        discount (adds the death state to the state domain when < 1; default 1)",
+    "  --messages       draw the backward message schedule read off the graph (numbered red arrows)",
+    "",
+    "render values: solve FILE and draw V(s) and the policy q(a|s). A grid environment written with",
+    "`cai env NAME --format native` (FrozenLake, CliffWalking, open lakes: the grid is in its meta) is drawn",
+    "as a heat map with policy arrows (length proportional to q(a|s), directions from the action names);",
+    "any other MDP as a bar chart of V per state with the policy as stacked bars.",
+    "",
+    SOLVE_FLAGS_HELP,
+    "  --backups LIST   one panel per backup, side by side, e.g. exact,variational (a run without a fixed",
+    "                   point becomes a panel that says so, unless --strict)",
+    "  --alphas LIST    one panel per temperature (small multiples), e.g. 0.1,1,10; with --backups: a grid",
+    "  --scale S        shared (one colour range for all panels; default) or panel (one per panel; default",
+    "                   with --alphas)",
+    "  --columns N      panels per row (default: as many side by side as keep the cells readable)",
+    "  --step T         with --horizon: draw V_T and policy_T (default 0)",
+    "",
+    "  --title T        the picture's title",
+    "  --out FILE       where to write the SVG (default: standard output)",
+    "",
+    "Exit status: 0 success, 1 a single run that failed (no fixed point, or not converged under --strict),",
+    "2 bad input.",
+  ].join("\n"),
+  run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === "graph") return renderGraph(rest);
+    if (sub === "values") return renderValues(rest);
+    if (sub === undefined) throw new UsageError(`missing what to render (graph or values)\nusage: ${usage}`);
+    throw new UsageError(`unknown picture "${sub}" (pictures: graph, values)\nusage: ${usage}`);
+  },
+};
+export default command;
