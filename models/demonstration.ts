@@ -259,7 +259,7 @@ function addStep(step: unknown, path: string, counts: Float64Array, n: number, m
 
 function countEntry(v: unknown, path: string, s: number, a: number, m: number, counts: Float64Array, problems: Problem[]): void {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    problems.push({ code: "bad-counts", path, state: s, action: a, message: `${path}: state ${s}, action ${a}: count ${JSON.stringify(v) ?? String(v)} is not a finite number >= 0` });
+    problems.push({ code: "bad-counts", path, state: s, action: a, message: `${path}: state ${s}, action ${a}: count ${typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v)} is not a finite number >= 0` });
     return;
   }
   counts[s * m + a] = v;
