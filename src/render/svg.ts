@@ -176,14 +176,23 @@ const VIRIDIS: readonly (readonly [number, number, number])[] = [
 /** An sRGB colour as three bytes. */
 export type Rgb = readonly [number, number, number];
 
-/** Viridis at u in [0, 1] (clamped), by linear interpolation between its stops. */
+/** How many colours the value scale uses: enough to look continuous, few enough that each is lighter than the last. */
+export const COLOUR_LEVELS = 64;
+
+/** The colour table: viridis sampled at COLOUR_LEVELS points; relative luminance strictly increasing (tested). */
+export const COLOUR_TABLE: readonly Rgb[] = Array.from({ length: COLOUR_LEVELS }, (_, i) => {
+  const t = (i / (COLOUR_LEVELS - 1)) * (VIRIDIS.length - 1);
+  const j = Math.min(VIRIDIS.length - 2, Math.floor(t));
+  const f = t - j;
+  const a = VIRIDIS[j]!;
+  const b = VIRIDIS[j + 1]!;
+  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))] as const;
+});
+
+/** Viridis at u in [0, 1] (clamped; NaN reads as 0), from {@link COLOUR_TABLE}. */
 export function viridis(u: number): Rgb {
-  const t = Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(t));
-  const f = t - i;
-  const a = VIRIDIS[i]!;
-  const b = VIRIDIS[i + 1]!;
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  const t = Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0));
+  return COLOUR_TABLE[Math.round(t * (COLOUR_LEVELS - 1))]!;
 }
 
 /** "#rrggbb". */
