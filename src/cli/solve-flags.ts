@@ -9,6 +9,7 @@ import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
 import { numberFlag } from "./common.js";
+import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
 
 /** parseArgs options for the solve flags. */
 export const SOLVE_FLAGS = {
@@ -21,11 +22,15 @@ export const SOLVE_FLAGS = {
   tol: { type: "string" },
   "max-iter": { type: "string" },
   strict: { type: "boolean" },
+  model: { type: "string" },
+  reference: { type: "string" },
+  beta: { type: "string" },
+  demos: { type: "string" },
 } as const;
 
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
-  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict]";
+  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
@@ -38,6 +43,13 @@ export const SOLVE_FLAGS_HELP = [
   "  --tol T          infinite horizon: stop when max |dQ| <= T (default 1e-10)",
   "  --max-iter N     infinite horizon: at most N sweeps (default 100000)",
   "  --strict         exit 1 instead of reporting an unconverged result",
+  "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
+  "                   rlhf (prior = the reference policy of --reference, temperature --beta),",
+  "                   demonstration (prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos)",
+  '  --reference FILE with --model rlhf: the reference policy {"prior": pi_ref[s][a]}',
+  "  --beta B         the KL weight of RLHF: another name for --alpha (giving both with different values is an error)",
+  '  --demos FILE     with --model demonstration: {"demonstrations": [[s, a], ...], "smoothing": lambda}',
+  '                   (or "trajectories": lists of [s, a] steps or {"states", "actions"}; or "counts": c[s][a])',
 ].join("\n");
 
 export type SolveFlagValues = { [K in keyof typeof SOLVE_FLAGS]?: (typeof SOLVE_FLAGS)[K]["type"] extends "boolean" ? boolean : string };
@@ -52,14 +64,79 @@ export function readPriorFile(path: string, mdp: TabularMdp, key = "prior", what
   return tablePrior((doc as Record<string, unknown>)[key], mdp.nStates, mdp.nActions, `${source}: ${what}`);
 }
 
-/** Turn the solve flags into engine options (checked by the engine, errors name the flag). */
-export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp): SolveOptions {
+/** The model chosen on the command line and what it built. */
+export interface ModelSetup {
+  /** The model; "custom" for a --prior table without --model. */
+  readonly name: ModelName | "custom";
+  /** The action prior (absent: the engine's default, uniform or entropy). */
+  readonly prior?: ActionPrior;
+  /** The demonstration prior with its counts (--model demonstration). */
+  readonly demonstration?: DemonstrationPrior;
+  /** Things to tell the user (e.g. states whose support the demonstration prior restricts). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Build the prior of the model named by --model from its flags (--reference, --demos, --prior).
+ * maxent (the default) leaves the prior to the engine: uniform, or weight 1 per action with --entropy.
+ * @throws {@link ParameterError} naming the flag for a flag that does not fit the model,
+ *   {@link PriorError} for a reference or demonstrations file that is wrong (exit status 2).
+ */
+export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup {
+  const name = v.model ?? (v.prior !== undefined ? "custom" : "maxent");
+  if (name !== "custom" && !(MODEL_NAMES as readonly string[]).includes(name)) {
+    throw new ParameterError("--model", `"${name}" is not one of ${MODEL_NAMES.join(", ")}`);
+  }
+  if (v.reference !== undefined && name !== "rlhf") throw new ParameterError("--reference", "is the reference policy of --model rlhf; give --model rlhf");
+  if (v.demos !== undefined && name !== "demonstration") throw new ParameterError("--demos", "holds the demonstrations of --model demonstration; give --model demonstration");
+  if (v.model !== undefined && v.prior !== undefined) {
+    throw new ParameterError("--prior", `--model ${name} builds its own prior (${name === "rlhf" ? "use --reference" : name === "demonstration" ? "use --demos" : "uniform"}); give --prior without --model`);
+  }
+  if (v.entropy && name !== "maxent") throw new ParameterError("--entropy", `the entropy form belongs to --model maxent, not ${name}`);
+  if (name === "rlhf") {
+    if (v.reference === undefined) throw new ParameterError("--reference", 'is required with --model rlhf: a file {"prior": pi_ref[s][a]}');
+    return { name, prior: readPriorFile(v.reference, mdp, "prior", "reference policy"), warnings: [] };
+  }
+  if (name === "demonstration") {
+    if (v.demos === undefined) throw new ParameterError("--demos", 'is required with --model demonstration: a file {"demonstrations": [[s, a], ...], "smoothing": lambda}');
+    const source = v.demos === "-" ? "<stdin>" : v.demos;
+    const demo = parseDemonstrations(parseJson(readSource(v.demos), source), mdp.nStates, mdp.nActions, source);
+    const note = describeRestriction(demo.restricted, (s) => `state ${mdp.stateName(s)}`, (a) => mdp.actionName(a));
+    return { name, prior: demo.prior, demonstration: demo, warnings: note ? [note] : [] };
+  }
+  if (name === "custom") return { name, prior: readPriorFile(v.prior!, mdp), warnings: [] };
+  return { name: "maxent", warnings: [] };
+}
+
+/** The temperature from --alpha or its RLHF name --beta (both: they must agree). */
+function temperatureFlag(v: SolveFlagValues): number {
+  const alpha = v.alpha === undefined ? undefined : numberFlag(v.alpha, "--alpha", 1, { exclusiveMin: 0 });
+  const beta = v.beta === undefined ? undefined : numberFlag(v.beta, "--beta", 1, { exclusiveMin: 0 });
+  if (alpha !== undefined && beta !== undefined && alpha !== beta) {
+    throw new ParameterError("--beta", `is another name for --alpha, and --alpha ${v.alpha} and --beta ${v.beta} differ; give one of them`);
+  }
+  return alpha ?? beta ?? 1;
+}
+
+/** Engine options and the model, from the solve flags. */
+export function solveSetupFromFlags(v: SolveFlagValues, mdp: TabularMdp): { options: SolveOptions; model: ModelSetup } {
+  const options = solveOptionsFromFlags(v, mdp, false);
+  const model = modelFromFlags(v, mdp);
+  return { options: model.prior ? { ...options, prior: model.prior } : options, model };
+}
+
+/**
+ * Turn the solve flags into engine options (checked by the engine, errors name the flag), the
+ * model's prior included.
+ * @param withModel - build the prior of --model (reads its files). @defaultValue true
+ */
+export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withModel = true): SolveOptions {
   const backup = v.backup ?? "variational";
   if (backup !== "variational" && backup !== "exact" && backup !== "hard") {
     throw new ParameterError("--backup", `"${backup}" is not one of variational, exact, hard`);
   }
   const o: { -readonly [K in keyof SolveOptions]: SolveOptions[K] } = { backup: backup as Backup };
-  o.alpha = numberFlag(v.alpha, "--alpha", 1, { exclusiveMin: 0 });
+  o.alpha = temperatureFlag(v);
   if (v.horizon !== undefined) o.horizon = numberFlag(v.horizon, "--horizon", 1, { integer: true, min: 1 });
   if (v.gamma !== undefined) o.gamma = numberFlag(v.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
   else if (o.horizon === undefined) {
@@ -69,7 +146,10 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp): Solv
   if (v["max-iter"] !== undefined) o.maxIter = numberFlag(v["max-iter"], "--max-iter", 100000, { integer: true, min: 1 });
   if (v.entropy) o.entropy = true;
   if (v.strict) o.strict = true;
-  if (v.prior !== undefined) o.prior = readPriorFile(v.prior, mdp);
+  if (withModel) {
+    const model = modelFromFlags(v, mdp);
+    if (model.prior) o.prior = model.prior;
+  }
   return o;
 }
 

@@ -2,14 +2,14 @@ import { readMdpFile } from "../../mdp/formats.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
 import { onePositional, parseFlags, printJson, type Command } from "../common.js";
-import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, solveOptionsFromFlags } from "../solve-flags.js";
+import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json]`;
 
 /** How many states the readable table shows before it summarises. */
 const TABLE_ROWS = 40;
 
-function table(mdp: TabularMdp, res: SolveResult): string {
+function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
   const m = mdp.nActions;
   const fmt = (x: number) => (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(6));
   const head = ["state", "V", ...Array.from({ length: m }, (_, a) => `q(${mdp.actionName(a)})`), "best"];
@@ -24,13 +24,27 @@ function table(mdp: TabularMdp, res: SolveResult): string {
   const text = lines.map((l) => l.map((c, i) => c.padStart(widths[i]!)).join("  "));
   if (mdp.nStates > shown) text.push(`... ${mdp.nStates - shown} more states (use --json for all)`);
   const facts = [
-    `backup ${res.backup}, alpha ${res.alpha}, gamma ${res.gamma}, ${res.horizon === null ? "infinite horizon" : `horizon ${res.horizon}`}, prior ${res.priorKind}`,
+    `model ${model.name}, backup ${res.backup}, ${model.name === "rlhf" ? "beta" : "alpha"} ${res.alpha}, gamma ${res.gamma}, ${res.horizon === null ? "infinite horizon" : `horizon ${res.horizon}`}, prior ${res.priorKind}`,
     res.horizon === null
       ? `${res.converged ? "converged" : "NOT converged"} after ${res.iterations} sweeps (residual max|dQ| = ${res.residual.toExponential(2)}, ${res.stopReason})`
       : `log Z = ${res.logZ ?? "n/a"}`,
     `ELBO of this policy = ${res.elbo ?? "n/a"} nats`,
   ];
   return [...facts, "", ...text].join("\n");
+}
+
+/** The model's keys in the JSON output: model; pi_D, demo_counts, restricted_states for demonstrations. */
+function modelJson(out: Record<string, unknown>, model: ModelSetup, m: number): Record<string, unknown> {
+  const withModel: Record<string, unknown> = { model: model.name, ...out };
+  if (model.warnings.length > 0) withModel.warnings = [...model.warnings, ...(out.warnings as readonly string[])];
+  const demo = model.demonstration;
+  if (demo) {
+    withModel.pi_D = rows(demo.prior.probs, m);
+    withModel.demo_counts = rows(demo.counts, m);
+    withModel.smoothing = demo.smoothing;
+    withModel.restricted_states = demo.restricted.map((r) => ({ state: r.state, excluded: r.excluded }));
+  }
+  return withModel;
 }
 
 const command: Command = {
@@ -43,7 +57,8 @@ const command: Command = {
     "",
     SOLVE_FLAGS_HELP,
     "  --all-steps      with --horizon and --json: also Q_t, V_t, policy_t for t = 0..H-1",
-    "  --json           one JSON object: Q, V, policy (t = 0), logZ and elbo, converged, iterations, residual",
+    "  --json           one JSON object: Q, V, policy (t = 0), logZ and elbo, converged, iterations, residual;",
+    "                   model; with --model demonstration also pi_D and demo_counts (n x m) and restricted_states",
     "",
     "Exit status: 0 success (an unconverged result is reported on stderr), 1 not converged under --strict",
     "or no fixed point (exact backup), 2 bad input.",
@@ -52,10 +67,11 @@ const command: Command = {
     const { values, positionals } = parseFlags(argv, { ...SOLVE_FLAGS, "all-steps": { type: "boolean" }, json: { type: "boolean" } }, usage);
     const file = onePositional(positionals, "FILE", usage);
     const mdp = readMdpFile(file);
-    const res = solve(mdp, solveOptionsFromFlags(values, mdp));
-    for (const w of res.warnings) process.stderr.write(`cai: warning: ${w}\n`);
-    if (values.json) printJson(resultJson(res, values["all-steps"] ?? false));
-    else process.stdout.write(table(mdp, res) + "\n");
+    const { options, model } = solveSetupFromFlags(values, mdp);
+    const res = solve(mdp, options);
+    for (const w of [...model.warnings, ...res.warnings]) process.stderr.write(`cai: warning: ${w}\n`);
+    if (values.json) printJson(modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions));
+    else process.stdout.write(table(mdp, res, model) + "\n");
     return 0;
   },
 };
