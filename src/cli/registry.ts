@@ -12,4 +12,6 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "inspect", summary: "summarise an MDP file (sizes, nonzeros, terminal entries, rewards)", load: async () => (await import("./commands/inspect.js")).default },
   { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
   { name: "render", summary: "pictures as self-contained SVG: the factor graph, values and policies (side by side, alpha sweeps)", load: async () => (await import("./commands/render.js")).default },
+  { name: "report", summary: "one self-contained HTML page of a run: the factor graph, the derivation, values and policies, the numbers", load: async () => (await import("./commands/report.js")).default },
+  { name: "derive", summary: "derive the backups symbolically from the graph's message rules (text or LaTeX)", load: async () => (await import("./commands/derive.js")).default },
 ];

@@ -82,6 +82,20 @@ function messageName(step: ScheduleStep): string {
   return step.t === null ? "closes the sweep (ELBO)" : "log Z = log Σ p₀(s) exp(V₀(s)/α)";
 }
 
+/** Greedy word wrap to at most `width` characters per line (a longer word stays whole). */
+function wrapWords(s: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of s.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = "  " + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
 /** A point on a cubic Bézier curve. */
 function bezier(p0: Point, p1: Point, p2: Point, p3: Point, u: number): Point {
   const v = 1 - u;
@@ -235,9 +249,12 @@ export function renderGraphSvg(tg: TrajectoryGraph, options: GraphPictureOptions
   ];
   if (attrs.stationary) captions.push("stationary slice: P's \"next\" interface loops back to s; iterating messages around the loop is soft value iteration");
   if (options.messages) captions.push(`the backward schedule read off the graph (red arrows, in this order): ${messageLines.length} messages`);
-  captions.forEach((c, i) => legend.push(text(26, legendY + 24 + i * 19, c, { "font-size": 12.5, fill: "#374151", class: "caption" })));
-  let height = legendY + 24 + captions.length * 19 + 6;
   const width0 = Math.max(width, 820);
+  // Wrap the captions to the picture's width (12.5 px text, about 0.56 em per character).
+  const perLine = Math.floor((width0 - 40) / (12.5 * 0.56));
+  const captionLines = captions.flatMap((c) => wrapWords(c, perLine));
+  captionLines.forEach((c, i) => legend.push(text(26, legendY + 24 + i * 19, c, { "font-size": 12.5, fill: "#374151", class: "caption" })));
+  let height = legendY + 24 + captionLines.length * 19 + 6;
   if (options.messages) {
     const colWidth = 270;
     const cols = Math.max(1, Math.floor((width0 - 40) / colWidth));
