@@ -18,7 +18,7 @@
  * demonstrations then cannot improve on the demonstrator there, however good the missing action is.
  * {@link DemonstrationPrior.restricted} lists those states; lambda > 0 removes the problem.
  */
-import { PriorError, tablePrior, type ActionPrior, type Problem } from "../src/index.js";
+import { PriorError, TIE_TOLERANCE, tablePrior, type ActionPrior, type Problem } from "../src/index.js";
 
 /** What the demonstration model is, in words. */
 export const DEMONSTRATION = {
@@ -213,6 +213,33 @@ export function parseDemonstrations(doc: unknown, nStates: number, nActions: num
   }
   if (problems.length > 0) throw new PriorError(problems);
   return demonstrationPrior(total, nStates, nActions, smoothing);
+}
+
+/**
+ * The alpha -> 0 limit of the policy: at each state, pi_D restricted to the greedy actions
+ * argmax_{a: pi_D(a|s) > 0} Q(s,a) and renormalised. Give Q the hard optimum on the support of pi_D.
+ * Actions within TIE_TOLERANCE * max(1, |best|) of the best share in proportion to pi_D.
+ * @param Q - flat n x m.
+ */
+export function greedyOnSupport(Q: ArrayLike<number>, prior: ActionPrior): Float64Array {
+  const { nStates: n, nActions: m, probs } = prior;
+  if (Q.length !== n * m) throw new PriorError([{ code: "bad-shape", path: "Q", message: `Q: has ${Q.length} entries, expected ${n * m} (${n} states x ${m} actions, flat)` }]);
+  const out = new Float64Array(n * m);
+  for (let s = 0; s < n; s++) {
+    let best = -Infinity;
+    for (let a = 0; a < m; a++) if (probs[s * m + a]! > 0 && Q[s * m + a]! > best) best = Q[s * m + a]!;
+    const cut = best - TIE_TOLERANCE * Math.max(1, Math.abs(best));
+    let z = 0;
+    for (let a = 0; a < m; a++) {
+      const p = probs[s * m + a]!;
+      if (p > 0 && Q[s * m + a]! >= cut) {
+        out[s * m + a] = p;
+        z += p;
+      }
+    }
+    for (let a = 0; a < m; a++) out[s * m + a] = out[s * m + a]! / z;
+  }
+  return out;
 }
 
 /** One line per restricted state, for warnings: "state 3 excludes actions 0, 2". */

@@ -21,10 +21,11 @@ import {
   countTrajectories,
   demonstrationPrior,
   describeRestriction,
+  greedyOnSupport,
   parseDemonstrations,
 } from "../../models/index.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
-import { hardQ, rel, rowMax, sumDiscounts } from "./oracles.js";
+import { fixedPointTol, hardQ, rel, rowMax } from "./oracles.js";
 
 /** pi_D by the formula, from the pairs. */
 function formula(pairs: readonly (readonly [number, number])[], n: number, m: number, lambda: number): number[][] {
@@ -197,9 +198,9 @@ describe("closed forms", () => {
           worstLog = Math.max(worstLog, -Math.log(best));
         }
         const bound = (alpha * worstLog) / (1 - gamma);
-        const slack = 1e-9 * Math.max(1, ...Vsupp.map(Math.abs));
+        const slack = fixedPointTol(gamma, null) * Math.max(1, ...Vsupp.map(Math.abs));
         for (let s = 0; s < mdp.nStates; s++) {
-          expect(rel(hard.V[s]!, Vsupp[s]!), `state ${s}`).toBeLessThan(1e-9);
+          expect(rel(hard.V[s]!, Vsupp[s]!), `state ${s}`).toBeLessThan(fixedPointTol(gamma, null));
           const gap = Vsupp[s]! - soft.V[s]!;
           expect(gap, `state ${s}`).toBeGreaterThanOrEqual(-slack);
           expect(gap, `state ${s}`).toBeLessThanOrEqual(bound + slack);
@@ -207,6 +208,42 @@ describe("closed forms", () => {
       }),
       fcParams(100),
     );
+  });
+
+  it("alpha -> 0: the policy tends to pi_D on the greedy actions of the support (greedyOnSupport), and the hard backup is that limit", () => {
+    // Two states, three actions, gamma 0.8. pi_D (lambda = 0): state 0 demonstrated actions 0 and 1
+    // (counts 1, 3), state 1 never demonstrated (uniform). Action 2 at state 0 would be best (reward 5) but is excluded.
+    const mdp = TabularMdp.fromLists([
+      [
+        [{ prob: 1, next: 1, reward: 1, done: false }],
+        [{ prob: 1, next: 0, reward: 0.5, done: false }],
+        [{ prob: 1, next: 1, reward: 5, done: false }],
+      ],
+      [
+        [{ prob: 1, next: 0, reward: 0, done: false }],
+        [{ prob: 1, next: 1, reward: 0.2, done: false }],
+        [{ prob: 1, next: 0, reward: 0, done: false }],
+      ],
+    ]);
+    const d = parseDemonstrations({ demonstrations: [[0, 0], [0, 1], [0, 1], [0, 1]] }, 2, 3);
+    const onSupport = (s: number, a: number): boolean => d.prior.probs[s * 3 + a]! > 0;
+    const Q = hardQ(mdp, 0.8, null, onSupport);
+    // By hand on the support: V(1) = max(0.8 V(0), 0.2 + 0.8 V(1)); V(0) = max(1 + 0.8 V(1), 0.5 + 0.8 V(0)).
+    // With actions 0 at state 0 and 0 (or 2) at state 1: V(0) = 1 / (1 - 0.64) = 2.777..., V(1) = 0.8 V(0) = 2.222...
+    expect(rowMax(Q, onSupport)[0]).toBeCloseTo(1 / 0.36, 10);
+    const limit = greedyOnSupport(Q.flat(), d.prior);
+    // State 0: action 0 alone; state 1: actions 0 and 2 tie (both lead to state 0), shared by the uniform prior.
+    expect(Array.from(limit)).toEqual([1, 0, 0, 0.5, 0, 0.5]);
+    const hard = solve(mdp, { backup: "hard", gamma: 0.8, prior: d.prior });
+    for (let i = 0; i < 6; i++) expect(Math.abs(hard.policy[i]! - limit[i]!)).toBeLessThan(1e-12);
+    let previous = Infinity;
+    for (const alpha of [0.01, 0.003, 0.001]) {
+      const soft = solve(mdp, { alpha, gamma: 0.8, prior: d.prior });
+      const worst = Math.max(...Array.from(limit, (p, i) => Math.abs(p - soft.policy[i]!)));
+      expect(worst).toBeLessThan(previous);
+      previous = worst;
+    }
+    expect(previous).toBeLessThan(1e-6);
   });
 
   it("the support problem: an action never demonstrated (lambda = 0) is never taken, at any alpha; lambda > 0 lets small alpha find it", () => {

@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { ParameterError, TabularMdp, solve } from "../../src/index.js";
 import { MAXENT, discountedSteps, entropyOffset, entropyOffsetHolds, hardGapBound, maxentPrior } from "../../models/index.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
-import { hardQ, rel, rowMax, sumDiscounts } from "./oracles.js";
+import { fixedPointTol, hardQ, rel, rowMax, sumDiscounts } from "./oracles.js";
 
 const arbSetting = fc.record({
   alpha: fc.double({ min: 0.1, max: 3, noNaN: true }),
@@ -79,7 +79,7 @@ describe("entropy form = KL form + alpha log(m) sum_t gamma^t without terminal t
         const offset = alpha * Math.log(mdp.nActions) * sumDiscounts(gamma, H);
         expect(rel(entropyOffset(alpha, mdp.nActions, gamma, H), offset)).toBeLessThan(1e-12);
         expect(entropyOffsetHolds(mdp, "variational", gamma).holds).toBe(true);
-        const tol = H === null ? 1e-8 : 1e-9;
+        const tol = 2 * fixedPointTol(gamma, H);
         for (let s = 0; s < mdp.nStates; s++) {
           expect(rel(ent.V[s]! - kl.V[s]!, offset), `state ${s}`).toBeLessThan(tol);
           for (let a = 0; a < mdp.nActions; a++) expect(Math.abs(ent.policy[s * mdp.nActions + a]! - kl.policy[s * mdp.nActions + a]!)).toBeLessThan(1e-9);
@@ -146,7 +146,7 @@ describe("where episodes can end, the relation fails", () => {
         const kl = solve(mdp, { alpha, gamma, ...horizon });
         const ent = solve(mdp, { alpha, gamma, ...horizon, entropy: true });
         const offset = entropyOffset(alpha, mdp.nActions, gamma, H);
-        const slack = 1e-8 * Math.max(1, offset);
+        const slack = 2 * fixedPointTol(gamma, H) * Math.max(1, offset, ...Array.from(kl.V, Math.abs));
         for (let s = 0; s < mdp.nStates; s++) {
           const d = ent.V[s]! - kl.V[s]!;
           expect(d, `state ${s}`).toBeGreaterThanOrEqual(-slack);
@@ -169,9 +169,9 @@ describe("the alpha -> 0 limit is the hard Bellman optimum", () => {
         const kl = solve(mdp, { alpha, gamma, ...horizon, prior: maxentPrior(mdp.nStates, mdp.nActions) });
         const bound = alpha * Math.log(mdp.nActions) * sumDiscounts(gamma, H);
         expect(rel(hardGapBound(alpha, mdp.nActions, gamma, H), bound)).toBeLessThan(1e-12);
-        const slack = 1e-8 * Math.max(1, ...Vstar.map(Math.abs));
+        const slack = fixedPointTol(gamma, H) * Math.max(1, ...Vstar.map(Math.abs));
         for (let s = 0; s < mdp.nStates; s++) {
-          expect(rel(hard.V[s]!, Vstar[s]!), `state ${s}`).toBeLessThan(1e-9);
+          expect(rel(hard.V[s]!, Vstar[s]!), `state ${s}`).toBeLessThan(fixedPointTol(gamma, H));
           const gap = Vstar[s]! - kl.V[s]!;
           expect(gap, `state ${s}`).toBeGreaterThanOrEqual(-slack);
           expect(gap, `state ${s}`).toBeLessThanOrEqual(bound + slack);

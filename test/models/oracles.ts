@@ -69,3 +69,12 @@ export function normalise(w: readonly number[]): number[] {
   p[i]! += err;
   return p;
 }
+
+/**
+ * How far the engine's infinite-horizon values may sit from the fixed point: it stops when
+ * max |dQ| <= 1e-10 (its default tolerance), which bounds the distance by 1e-10 gamma / (1 - gamma);
+ * twice that, for the rounding of both sides. A finite horizon is an exact recursion: 1e-9.
+ */
+export function fixedPointTol(gamma: number, horizon: number | null): number {
+  return horizon === null ? Math.max(1e-9, (2e-10 * gamma) / (1 - gamma)) : 1e-9;
+}
