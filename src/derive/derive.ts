@@ -1,0 +1,111 @@
+/**
+ * Derivations read off the graph: build the trajectory factor graph, read its backward schedule
+ * (the one the engine runs), and apply the symbolic version of each scheduled factor's rule in the
+ * chosen family. The result is a list of equations per schedule step (message, log, backup,
+ * policy), the backup written in Q alone, and the model's prior put in.
+ */
+import { ParameterError } from "../errors.js";
+import { TrajectoryGraph } from "../graph/trajectory-graph.js";
+import { RULES, type Backup } from "../inference/rules/index.js";
+import { backwardSchedule, type Schedule, type ScheduleStep } from "../inference/schedule.js";
+import { LOG_RULES, simplifyBodies, stripParens, substitute } from "./algebra.js";
+import { loadMathJs, type MathJs } from "./mathjs.js";
+import { PRIOR_NOTATION, type PriorNotation } from "./notation.js";
+import { DERIVE_MODELS, modelSection, type DeriveModel, type ModelSection } from "./priors.js";
+import { SYMBOLIC_DYNAMICS, SYMBOLIC_PRIOR, nextValueThroughQ, symbolicInitial, type DerivedEquation, type RuleOutput } from "./rules.js";
+
+/** Options of {@link derive}. */
+export interface DeriveOptions {
+  /** The rule family. @defaultValue "exact" */
+  readonly backup?: Backup;
+  /** The prior. @defaultValue "maxent" */
+  readonly model?: DeriveModel;
+  /** Unroll the graph over H slices (absent: the stationary one-slice graph, a generic t). */
+  readonly horizon?: number;
+}
+
+/** One scheduled message and the symbolic rule that computes it. */
+export interface DerivationStep {
+  /** The schedule step read off the graph (factor, kind, t, to, from). */
+  readonly schedule: ScheduleStep;
+  /** The numeric rule this mirrors: "log-expect-exp", "expectation", "tempered", "max" or "initial". */
+  readonly rule: string;
+  /** One line: which factor sends what to whom. */
+  readonly title: string;
+  readonly output: RuleOutput;
+}
+
+/** A derivation: the schedule's messages, the backup in Q alone, and the model. */
+export interface Derivation {
+  readonly backup: Backup;
+  readonly model: DeriveModel;
+  readonly horizon: number | null;
+  readonly schedule: Schedule;
+  readonly steps: readonly DerivationStep[];
+  /** Q_t in terms of Q_t+1 alone (no terminal entries, r = r(s,a), and gamma = 1 for the exact family). */
+  readonly combined: DerivedEquation;
+  readonly modelSection: ModelSection;
+  readonly notation: PriorNotation;
+}
+
+const BACKUPS: readonly Backup[] = ["exact", "variational", "hard"];
+
+/** Check the options; throws {@link ParameterError} naming the option. */
+export function checkDeriveOptions(o: DeriveOptions): { backup: Backup; model: DeriveModel; horizon: number | null } {
+  const backup = o.backup ?? "exact";
+  if (!BACKUPS.includes(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of exact, variational, hard`);
+  const model = o.model ?? "maxent";
+  if (!(DERIVE_MODELS as readonly string[]).includes(model)) throw new ParameterError("model", `"${String(model)}" is not one of ${DERIVE_MODELS.join(", ")}`);
+  if (o.horizon !== undefined && (!Number.isInteger(o.horizon) || o.horizon < 1 || o.horizon > 50)) {
+    throw new ParameterError("horizon", `must be an integer from 1 to 50, got ${o.horizon}`);
+  }
+  return { backup, model, horizon: o.horizon ?? null };
+}
+
+/** Derive with mathjs already loaded. */
+export function deriveWith(math: MathJs, options: DeriveOptions = {}): Derivation {
+  const { backup, model, horizon } = checkDeriveOptions(options);
+  const family = RULES[backup];
+  // The graph's shape does not depend on the sizes; gamma < 1 and terminal entries keep the death state in.
+  const graph = TrajectoryGraph.build({ nStates: 1, nActions: 1, hasTerminal: true, gamma: 0.5, ...(horizon !== null ? { horizon } : {}) });
+  const schedule = backwardSchedule(graph);
+  const dynamics = SYMBOLIC_DYNAMICS[family.dynamics.name](math);
+  const prior = SYMBOLIC_PRIOR[family.actions.name](math, backup);
+  const initial = symbolicInitial(math, backup);
+  const steps = schedule.steps.map((step): DerivationStep => {
+    if (step.kind === "dynamics") {
+      return { schedule: step, rule: family.dynamics.name, title: `${step.factor} sends beta(s,a) to (${step.to.join(", ")}), from ${step.from} on its "next" interface`, output: dynamics };
+    }
+    if (step.kind === "prior") {
+      return { schedule: step, rule: family.actions.name, title: `${step.factor} sends beta(s) to ${step.to.join(", ")}, from ${step.from}`, output: prior };
+    }
+    return { schedule: step, rule: "initial", title: `${step.factor} closes the schedule at ${step.from}`, output: initial };
+  });
+  const combinedRhs = stripParens(simplifyBodies(math, substitute(math, dynamics.special!, "Vn", nextValueThroughQ(math, family.actions.name)), [...LOG_RULES, "exp(log(n)) -> n", "exp(n1 * log(n2) / n1) -> n2"]));
+  const combined: DerivedEquation = {
+    role: "combined",
+    lhs: new math.SymbolNode("Q"),
+    rhs: combinedRhs,
+    by: `V_t+1(s') through Q_t+1(s',a') by the ${family.actions.name === "max" ? "max" : "prior factor's"} rule`,
+    when: backup === "exact" ? "gamma = 1, r = r(s,a), no terminal entries, t < H - 1" : "r = r(s,a), no terminal entries, t < H - 1",
+  };
+  return {
+    backup,
+    model,
+    horizon,
+    schedule,
+    steps,
+    combined,
+    modelSection: modelSection(math, model, backup, dynamics, prior),
+    notation: PRIOR_NOTATION[model],
+  };
+}
+
+/**
+ * Derive the backward messages of the trajectory graph symbolically (loads mathjs, once).
+ * @throws {@link ParameterError} for an unknown backup or model or a bad horizon.
+ */
+export async function derive(options: DeriveOptions = {}): Promise<Derivation> {
+  checkDeriveOptions(options);
+  return deriveWith(await loadMathJs(), options);
+}
