@@ -110,3 +110,28 @@ export {
   type CellKind,
 } from "./mdp/environments/index.js";
 export { sequenceMdp, SEQUENCE_STATE_LIMIT, type SequenceMdp, type SequenceMdpSpec, type CompleteSequence } from "./mdp/sequences.js";
+export {
+  renderGraphSvg,
+  type GraphPictureOptions,
+} from "./render/graph-svg.js";
+export {
+  renderValuesSvg,
+  actionDirection,
+  drawableGrid,
+  runFacts,
+  ARROW_MIN_PROB,
+  MAX_BAR_STATES,
+  type ValuePanel,
+  type ValuesPictureOptions,
+} from "./render/values-svg.js";
+export { solvePanel, backupPanels, alphaPanels, gridOfPanels, settingsText, type PanelRunOptions } from "./render/runs.js";
+export {
+  renderReport,
+  reportRuns,
+  ruleDerivation,
+  REPORT_TABLE_STATES,
+  type ReportInput,
+  type ReportDerivation,
+  type ReportRunOptions,
+} from "./render/report.js";
+export { escapeXml, formatValue, valueScale, viridis, COLOUR_TABLE, type ValueScale, type Rgb } from "./render/svg.js";
