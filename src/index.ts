@@ -111,6 +111,41 @@ export {
 } from "./mdp/environments/index.js";
 export { sequenceMdp, SEQUENCE_STATE_LIMIT, type SequenceMdp, type SequenceMdpSpec, type CompleteSequence } from "./mdp/sequences.js";
 export {
+  derive,
+  deriveWith,
+  formatDerivation,
+  runDerivation,
+  expand as expandDerived,
+  evaluateAt as evaluateDerived,
+  rowScope as derivedRowScope,
+  actionScope as derivedActionScope,
+  loadMathJs,
+  DERIVE_MODELS,
+  type Derivation,
+  type DerivationStep,
+  type DeriveOptions,
+  type DeriveFormat,
+  type DeriveModel,
+  type DerivedEquation,
+  type DerivedRun,
+  type ModelSection,
+} from "./derive/index.js";
+export {
+  gaussianLogPdf,
+  gaussianKl,
+  linearGaussianEvidence,
+  linearGaussianPosterior,
+  linearGaussianLogJoint,
+  linearGaussianElbo,
+  linearGaussianElboGradient,
+  reparameterisedElboGradient,
+  ELBO_LESSON_MODEL,
+  type Gaussian1D,
+  type LinearGaussianModel,
+  type ElboGradient,
+  type ElboGradientEstimate,
+} from "./numeric/gaussian.js";
+export {
   renderGraphSvg,
   type GraphPictureOptions,
 } from "./render/graph-svg.js";
