@@ -128,7 +128,7 @@ export function modelSection(math: MathJs, model: DeriveModel, backup: Backup, d
       line(math, "closed-form", "pol", zeroPolicy, "zero reward: the policy is the demonstrations' pi_D", "r = 0"),
     );
   }
-  equations.push(line(math, "limit", "pi0", defZero, "lambda = 0: undemonstrated actions get prior 0 and are masked whatever their value; where N(s) = 0 the prior is 0/0, undefined (the support problem)", "lambda = 0"));
+  equations.push(line(math, "limit", "pi0", defZero, "lambda = 0: undemonstrated actions get prior 0 and are masked whatever their value (the support problem); where N(s) = 0 the formula is 0/0 and the model falls back to the uniform 1/m", "lambda = 0"));
   return {
     model,
     title: "Demonstrations: pi_D(a|s) = (N(s,a) + lambda) / (N(s) + m lambda) as the prior",
@@ -140,7 +140,7 @@ export function modelSection(math: MathJs, model: DeriveModel, backup: Backup, d
     notes: [
       "alpha -> infinity: exp((Q - V)/alpha) -> 1, so the policy -> pi_D (imitation).",
       "alpha -> 0: the policy is greedy on the support of pi_D (reinforcement learning restricted to what was demonstrated).",
-      "lambda = 0: actions nobody demonstrated are impossible under the prior, however good; states nobody visited have no prior at all. lambda > 0 keeps every action in the support.",
+      "lambda = 0: actions nobody demonstrated are impossible under the prior, however good, at every alpha; states nobody visited have no counts (0/0; the uniform 1/m is used there). lambda > 0 keeps every action in the support.",
     ],
   };
 }
