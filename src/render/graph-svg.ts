@@ -45,11 +45,6 @@ function position(attrs: VariableAttributes | FactorAttributes, x0: number): Poi
   return { x: x + 135, y: Y_FACTOR };
 }
 
-/** The label drawn in a variable's circle: "s_0" -> s with subscript 0. */
-function variableLabel(key: string): string {
-  return key;
-}
-
 /** A factor's label; "P·e^(r/α)" gets its exponent raised and smaller. */
 function factorText(x: number, y: number, label: string, anchor: string): string {
   const i = label.indexOf("^(");
@@ -171,7 +166,7 @@ export function renderGraphSvg(tg: TrajectoryGraph, options: GraphPictureOptions
         el("g", { class: "node", "data-key": key, "data-kind": a.kind }, [
           el("title", {}, escapeXml(`${key}: ${a.domain}`)),
           el("circle", { class: cls, cx: p.x, cy: p.y, r: RADIUS, fill: a.observed ? "#bdbdbd" : "#ffffff", stroke: "#222222", "stroke-width": 1.8 }),
-          subscripted(p.x - (key.includes("_") ? 3 : 0), p.y + 6, variableLabel(key), 18, { "text-anchor": "middle", "font-style": "italic", fill: "#111111" }),
+          subscripted(p.x - (key.includes("_") ? 3 : 0), p.y + 6, key, 18, { "text-anchor": "middle", "font-style": "italic", fill: "#111111" }),
         ]),
       );
     } else {

@@ -82,8 +82,8 @@ export function text(x: number, y: number, content: string, attrs: Attrs = {}): 
 }
 
 /**
- * A label with subscripts written as `base_sub` (e.g. "s_0", "π0_2" is not parsed; give "π_0"):
- * the part after the first underscore is drawn as a lowered, smaller tspan. Escaped.
+ * A label with a subscript written as `base_sub` (e.g. "s_0", "O_12"): the part after the first
+ * underscore is drawn as a lowered, smaller tspan. Escaped.
  */
 export function subscripted(x: number, y: number, label: string, size: number, attrs: Attrs = {}): string {
   const i = label.indexOf("_");
