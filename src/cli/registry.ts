@@ -13,5 +13,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
   { name: "render", summary: "pictures as self-contained SVG: the factor graph, values and policies (side by side, alpha sweeps)", load: async () => (await import("./commands/render.js")).default },
   { name: "report", summary: "one self-contained HTML page of a run: the factor graph, the derivation, values and policies, the numbers", load: async () => (await import("./commands/report.js")).default },
+  { name: "learn", summary: "tabular soft Q-learning from sampled episodes (seeded), with its error to the message-passing fixed point", load: async () => (await import("./commands/learn.js")).default },
+  { name: "check", summary: "judge a Q-table computed elsewhere: Bellman residual, largest differences, known convention mismatches", load: async () => (await import("./commands/check.js")).default },
   { name: "derive", summary: "derive the backups symbolically from the graph's message rules (text or LaTeX)", load: async () => (await import("./commands/derive.js")).default },
 ];
