@@ -170,3 +170,41 @@ export {
   type ReportRunOptions,
 } from "./render/report.js";
 export { escapeXml, formatValue, valueScale, viridis, COLOUR_TABLE, type ValueScale, type Rgb } from "./render/svg.js";
+export { resolveProblem, statesThatNeverEnd, type SolverProblem, type ResolvedProblem } from "./solvers/common.js";
+export {
+  softPolicyIteration,
+  hardPolicyIteration,
+  POLICY_ITERATION_DEFAULTS,
+  type PolicyIterationOptions,
+  type PolicyIterationResult,
+} from "./solvers/policy-iteration.js";
+export { exactLinearSolve, exactGrowth, exactQ, type ExactLinearResult, type ExactGrowth } from "./solvers/exact-linear.js";
+export {
+  linearlySolvableMdp,
+  lmdpFirstExit,
+  lmdpAverageCost,
+  type LinearlySolvableSpec,
+  type LmdpSolution,
+  type LmdpAverage,
+} from "./solvers/lmdp.js";
+export {
+  softQLearning,
+  learnablePairs,
+  maxAbsError,
+  SOFT_Q_LEARNING_DEFAULTS,
+  type Behaviour,
+  type SoftQLearningOptions,
+  type SoftQLearningResult,
+  type CurvePoint,
+} from "./solvers/soft-q-learning.js";
+export { conventionQ, type DiscountPlacement, type ConventionOptions, type ConventionResult } from "./solvers/conventions.js";
+export { parseQTable, QTableError } from "./solvers/q-table.js";
+export {
+  checkQTable,
+  stateOnlyRewards,
+  CHECK_DEFAULTS,
+  type CheckOptions,
+  type CheckReport,
+  type ConventionCheck,
+  type QDifference,
+} from "./solvers/check.js";
