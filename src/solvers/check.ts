@@ -11,7 +11,7 @@
  * - a state-only reward r(s) = sum_a pi0(a|s) sum_k p_k r_k in place of r(s, a, s');
  * - another backup (exact, variational, hard).
  */
-import { NoFixedPointError, ParameterError } from "../errors.js";
+import { NoFixedPointError, ParameterError, RunError } from "../errors.js";
 import { entropyPrior, uniformPrior } from "../inference/prior.js";
 import { resolveOptions, solve, type SolveOptions } from "../inference/solve.js";
 import type { Backup } from "../inference/rules/index.js";
@@ -149,6 +149,7 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
         out = q();
       } catch (e) {
         if (e instanceof NoFixedPointError) out = "no fixed point under this convention";
+        else if (e instanceof RunError) out = `no answer under this convention: ${e.message}`;
         else throw e;
       }
       if (typeof out === "string") {

@@ -78,6 +78,7 @@ export interface SoftQLearningResult {
   readonly learnable: Uint8Array;
   /** The error curve (empty without a reference): step 0, every `recordEvery` steps, and the last step. */
   readonly curve: readonly CurvePoint[];
+  /** Episodes begun (the last one may be unfinished). */
   readonly episodes: number;
   readonly steps: number;
 }

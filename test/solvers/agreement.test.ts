@@ -113,6 +113,18 @@ describe("policy iteration on the max backup reaches the hard fixed point of mes
       fcParams(200),
     );
   });
+
+  it("agrees with gamma = 1 where every policy on the prior's support ends its episodes (start: an attractor policy)", () => {
+    fc.assert(
+      fc.property(arbMdp(), priorArb, (mdp, p) => {
+        const prior = makePrior(p.kind === "entropy" ? "uniform" : p.kind, mdp, p.seed);
+        fc.pre(trappedStates(mdp, prior).length === 0);
+        const engine = solve(mdp, { backup: "hard", gamma: 1, prior, tol: 0 });
+        expectAgree(hardPolicyIteration(mdp, { gamma: 1, prior }).Q, engine.Q, mdp.nActions, "Q");
+      }),
+      fcParams(100),
+    );
+  });
 });
 
 describe("the linear solve of the exact backup in z = exp(V/alpha)", () => {
