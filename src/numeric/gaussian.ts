@@ -64,12 +64,14 @@ export function gaussianLogPdf(x: number, mean: number, variance: number): numbe
   return -0.5 * (LOG_2PI + Math.log(variance) + (d * d) / variance);
 }
 
-/** KL(q || p) between one-dimensional Gaussians: log(sp/sq) + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2. */
+/** KL(q || p) between one-dimensional Gaussians: log(sp/sq) + (sq^2 + (mq - mp)^2) / (2 sp^2) - 1/2 (never negative). */
 export function gaussianKl(q: Gaussian1D, p: Gaussian1D): number {
   checkGaussian(q, "q");
   checkGaussian(p, "p");
   const d = q.mean - p.mean;
-  return 0.5 * (Math.log(p.variance / q.variance) + (q.variance + d * d) / p.variance - 1);
+  // 1/2 (u - log(1 + u) + d^2/sp^2) with u = sq^2/sp^2 - 1: u - log1p(u) >= 0 survives rounding, so KL >= 0 when q ~ p.
+  const u = q.variance / p.variance - 1;
+  return 0.5 * (u - Math.log1p(u) + (d * d) / p.variance);
 }
 
 /** log p(x) = log N(x; a mu0 + b, a^2 s0^2 + sx^2), the evidence. */
