@@ -14,6 +14,7 @@ import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from ".
 import { RULES, type Backup, type RuleFamily } from "./rules/index.js";
 import { backwardSchedule, sliceProgram, type Schedule } from "./schedule.js";
 import { trappedStates } from "./termination.js";
+import { openSweeper, type SweepSchedule } from "./kernels/sweeper.js";
 
 /** Defaults of {@link solve}, stated once. */
 export const SOLVE_DEFAULTS = {
@@ -22,6 +23,10 @@ export const SOLVE_DEFAULTS = {
   /** Tolerance on max |Q_k - Q_k-1| for an infinite horizon. */
   tol: 1e-10,
   maxIter: 100_000,
+  /** Infinite horizon: synchronous sweeps (every state from the previous sweep's values). */
+  schedule: "jacobi" as SweepSchedule,
+  /** Infinite horizon: all cores for tables of at least 2^20 entries, else one thread. */
+  threads: "auto" as number | "auto",
 } as const;
 
 export interface SolveOptions {
@@ -47,6 +52,23 @@ export interface SolveOptions {
   readonly diagnostics?: boolean;
   /** Starting values for an infinite horizon. @defaultValue zeros */
   readonly initialValues?: Float64Array;
+  /**
+   * Infinite horizon, variational and hard backups: the order of the sweeps. "jacobi" updates every
+   * state from the previous sweep's values (the textbook iterate sequence; the residual contracts by
+   * gamma per sweep); "gauss-seidel" updates in place, in an index order read off the transition
+   * graph (towards the states where reward is earned first), which reaches the same fixed point in
+   * fewer sweeps. The exact backup runs Jacobi only (its no-fixed-point test measures growth per step).
+   * @defaultValue "jacobi"
+   */
+  readonly schedule?: SweepSchedule;
+  /**
+   * Infinite horizon, variational and hard backups: threads that share each sweep (worker threads
+   * over SharedArrayBuffers). "auto" uses every core for tables of at least 2^20 transition entries
+   * and one thread below. Jacobi results are identical for any number; with "gauss-seidel" each
+   * thread sweeps its own block (block Gauss-Seidel), so the iterates, not the fixed point, depend on it.
+   * @defaultValue "auto"
+   */
+  readonly threads?: number | "auto";
 }
 
 export type StopReason = "horizon" | "tolerance" | "stalled" | "max-iterations";
@@ -94,6 +116,8 @@ interface Resolved {
   maxIter: number;
   strict: boolean;
   diagnostics: boolean;
+  schedule: SweepSchedule;
+  threads: number | "auto";
 }
 
 /** Check and complete the options; throws {@link ParameterError} naming the option. */
@@ -124,7 +148,14 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   if (o.initialValues && o.initialValues.length !== mdp.nStates) {
     throw new ParameterError("initialValues", `has ${o.initialValues.length} values for ${mdp.nStates} states`);
   }
-  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true };
+  const schedule = o.schedule ?? SOLVE_DEFAULTS.schedule;
+  if (schedule !== "jacobi" && schedule !== "gauss-seidel") throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel`);
+  if (schedule === "gauss-seidel" && backup === "exact" && horizon === null) {
+    throw new ParameterError("schedule", "gauss-seidel runs with the variational and hard backups; the exact backup sweeps Jacobi (its no-fixed-point test measures the growth per step)");
+  }
+  const threads = o.threads ?? SOLVE_DEFAULTS.threads;
+  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
+  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads };
 }
 
 function hasTerminal(mdp: MdpArrays): boolean {
@@ -263,54 +294,73 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
       );
     }
   }
-  let V = start ? Float64Array.from(start) : new Float64Array(n);
-  let Q = new Float64Array(n * m);
-  let Qn = new Float64Array(n * m);
-  const policy = new Float64Array(n * m);
-  // Sweep 0: Q from the starting values.
-  r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Q);
-  r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
+  let V: Float64Array = start ? Float64Array.from(start) : new Float64Array(n);
+  // Variational and hard: the two rules fused per state (kernels/), Jacobi or Gauss-Seidel, on one
+  // or more threads. Exact: the rules' own loops, Jacobi (dynamics over all rows, then the prior).
+  const sweeper =
+    r.rules.backup === "exact"
+      ? null
+      : openSweeper(mdp, r.prior, V, { semiring: r.rules.actions.name, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads });
+  let Q = sweeper ? sweeper.Q : new Float64Array(n * m);
+  let Qn = sweeper ? Q : new Float64Array(n * m);
   let iterations = 0;
   let residual = Infinity;
   let best = Infinity;
   let sinceBest = 0;
   let stopReason: StopReason = "max-iterations";
   const history = new Float64Array(GROWTH_WINDOW);
-  while (iterations < r.maxIter) {
-    r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Qn);
-    iterations++;
-    let res = 0;
-    let scale = 1;
-    for (let i = 0; i < Qn.length; i++) {
-      const d = Math.abs(Qn[i]! - Q[i]!);
-      if (d > res) res = d;
-      const a = Math.abs(Qn[i]!);
-      if (a > scale) scale = a;
+  try {
+    // Sweep 0: Q from the starting values.
+    if (sweeper) {
+      sweeper.sweep();
+      V = sweeper.values();
+    } else {
+      r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Q);
+      r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
     }
-    [Q, Qn] = [Qn, Q];
-    r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
-    residual = res;
-    if (Number.isNaN(res)) break;
-    if (res <= r.tol) {
-      stopReason = "tolerance";
-      break;
-    }
-    if (res < best) {
-      best = res;
-      sinceBest = 0;
-    } else if (++sinceBest >= STALL_SWEEPS && res <= ROUNDING_LEVEL * scale) {
-      stopReason = "stalled";
-      break;
-    }
-    if (r.rules.backup === "exact") {
-      const slot = iterations % GROWTH_WINDOW;
-      const before = history[slot]!;
-      history[slot] = res;
-      if (iterations >= 4 * GROWTH_WINDOW && iterations % GROWTH_WINDOW === 0 && Math.abs(res - before) <= 1e-6 * res) {
-        const logRho = homogeneousGrowth(mdp, r, V);
-        if (logRho >= 0) throw new NoFixedPointError(res, Math.exp(res / r.alpha));
+    while (iterations < r.maxIter) {
+      iterations++;
+      let res = 0;
+      let scale = 1;
+      if (sweeper) {
+        ({ residual: res, scale } = sweeper.sweep());
+        V = sweeper.values();
+      } else {
+        r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Qn);
+        for (let i = 0; i < Qn.length; i++) {
+          const d = Math.abs(Qn[i]! - Q[i]!);
+          if (d > res) res = d;
+          const a = Math.abs(Qn[i]!);
+          if (a > scale) scale = a;
+        }
+        [Q, Qn] = [Qn, Q];
+        r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
+      }
+      residual = res;
+      if (Number.isNaN(res)) break;
+      if (res <= r.tol) {
+        stopReason = "tolerance";
+        break;
+      }
+      if (res < best) {
+        best = res;
+        sinceBest = 0;
+      } else if (++sinceBest >= STALL_SWEEPS && res <= ROUNDING_LEVEL * scale) {
+        stopReason = "stalled";
+        break;
+      }
+      if (r.rules.backup === "exact") {
+        const slot = iterations % GROWTH_WINDOW;
+        const before = history[slot]!;
+        history[slot] = res;
+        if (iterations >= 4 * GROWTH_WINDOW && iterations % GROWTH_WINDOW === 0 && Math.abs(res - before) <= 1e-6 * res) {
+          const logRho = homogeneousGrowth(mdp, r, V);
+          if (logRho >= 0) throw new NoFixedPointError(res, Math.exp(res / r.alpha));
+        }
       }
     }
+  } finally {
+    sweeper?.close(); // Q and V stay valid: they are the sweeper's arrays, no longer written
   }
   const converged = stopReason === "tolerance" || stopReason === "stalled";
   if (!converged && r.rules.backup === "exact" && Number.isFinite(residual)) {
@@ -318,6 +368,7 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
     if (logRho >= 0 && residual > 0) throw new NoFixedPointError(residual, Math.exp(residual / r.alpha));
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
+  const policy = new Float64Array(n * m);
   r.rules.actions.apply(Q, r.prior, r.alpha, V, policy);
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;

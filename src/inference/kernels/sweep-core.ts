@@ -1,0 +1,240 @@
+/**
+ * The fused sweep kernel of soft value iteration (variational and hard backups), one typed-array
+ * loop per state range:
+ *   Q(s,a) = b(s,a) + sum_k c_k V(s'_k),   b(s,a) = sum_k p_k r_k,   c_k = done_k ? 0 : gamma p_k
+ *   V(s)   = m + alpha (logMass(s) + log1p(sum_a pi0(a|s) expm1((Q(s,a) - m)/alpha))),  m = max_a Q
+ * (the max semiring: V(s) = m). It is the dynamics rule followed by the action rule of
+ * ../rules/, fused per state so that Q and V are written in one pass; b and c are those rules'
+ * numbers regrouped, so results agree with the rules to rounding (test/perf checks 1e-12).
+ *
+ * Everything here is self-contained (no imports, no module-level state): the same functions run
+ * on the main thread and, as their own source text, inside worker threads (threads.ts).
+ */
+
+/**
+ * expm1(x) for soft value iteration, where most arguments are tiny (states far from any reward):
+ * |x| < 2^-500: x (the next term is below 2^-501 relative; also keeps x * x out of subnormals);
+ * |x| < 2^-27: x + x^2/2 (truncation x^2/6 < 2^-56 relative); |x| < 2^-10: the Taylor polynomial
+ * to x^6 (truncation below 2^-72 relative); elsewhere V8's Math.expm1. Each branch is within
+ * 1 ulp of Math.expm1 (tested in test/perf/fast-math.test.ts) and, unlike a call to Math.expm1,
+ * is inlined into the sweep.
+ */
+export function expm1Fast(x: number): number {
+  if (x > -7.450580596923828e-9 && x < 7.450580596923828e-9) {
+    if (x > -3.054936363499605e-151 && x < 3.054936363499605e-151) return x;
+    return x + 0.5 * x * x;
+  }
+  if (x > -0.0009765625 && x < 0.0009765625) {
+    return x + x * x * (0.5 + x * (0.16666666666666666 + x * (0.041666666666666664 + x * (0.008333333333333333 + x * 0.001388888888888889))));
+  }
+  return Math.expm1(x);
+}
+
+/**
+ * log1p(y), branch for branch like {@link expm1Fast}: |y| < 2^-500: y; |y| < 2^-27: y - y^2/2
+ * (truncation y^2/3 < 2^-55 relative); |y| < 2^-10: the Taylor polynomial to y^7 (truncation
+ * below 2^-72 relative); elsewhere V8's Math.log1p. Each branch is within 1 ulp of Math.log1p
+ * (tested in test/perf/fast-math.test.ts).
+ */
+export function log1pFast(y: number): number {
+  if (y > -7.450580596923828e-9 && y < 7.450580596923828e-9) {
+    if (y > -3.054936363499605e-151 && y < 3.054936363499605e-151) return y;
+    return y - 0.5 * y * y;
+  }
+  if (y > -0.0009765625 && y < 0.0009765625) {
+    return y - y * y * (0.5 - y * (0.3333333333333333 - y * (0.25 - y * (0.2 - y * (0.16666666666666666 - y * 0.14285714285714285)))));
+  }
+  return Math.log1p(y);
+}
+
+/**
+ * The arrays a sweep reads, compiled once per solve by plan.ts (shared memory when threads run).
+ * Entry k of row `row` (in [rowStart[row], rowStart[row+1])) has next state `packed[k] >>> bits`
+ * and coefficient `coef[packed[k] & mask]` (a palette of the distinct c_k), or, when `dense` is 1,
+ * next state `packed[k]` and coefficient `coef[k]`. The row constant is `rowTable[rowIndex[row]]`.
+ * Entries with c_k = 0 (done, or p = 0) point at state nStates, whose value stays 0 in every
+ * buffer (length nStates + 1), so that they need no coefficient of their own.
+ */
+export interface SweepData {
+  readonly nStates: number;
+  readonly nActions: number;
+  readonly rowStart: Int32Array;
+  readonly packed: Int32Array;
+  readonly bits: number;
+  readonly mask: number;
+  readonly dense: number;
+  readonly coef: Float64Array;
+  readonly rowIndex: Uint8Array | Uint16Array | Int32Array;
+  readonly rowTable: Float64Array;
+  /** 0: tempered (alpha logsumexp), 1: max. */
+  readonly semiring: number;
+  /** > 0: every pi0(a|s) equals this (uniform and entropy priors) and logMass is `logMassConst`. */
+  readonly uniformProb: number;
+  readonly logMassConst: number;
+  /** pi0 and logMass tables when `uniformProb` is 0. */
+  readonly probs: Float64Array;
+  readonly logMass: Float64Array;
+  readonly alpha: number;
+  readonly Q: Float64Array;
+  /** Value buffers; which one is read and which written is chosen per sweep. */
+  readonly buffers: readonly Float64Array[];
+}
+
+/**
+ * One sweep over states [lo, hi) (descending when `descending` is 1), reading successor values
+ * from `V` and writing the new values to `Vw`: Jacobi passes two buffers, Gauss-Seidel the same
+ * one twice (in place). Writes Q for its states; stores max |dQ| and max(1, max |Q|) at out[at],
+ * out[at + 1].
+ */
+export function sweepRange(
+  d: SweepData,
+  lo: number,
+  hi: number,
+  descending: number,
+  V: Float64Array,
+  Vw: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const m = d.nActions;
+  const rowStart = d.rowStart;
+  const packed = d.packed;
+  const bits = d.bits;
+  const mask = d.mask;
+  const dense = d.dense;
+  const coef = d.coef;
+  const c0 = coef[0]!;
+  const rowIndex = d.rowIndex;
+  const rowTable = d.rowTable;
+  const Q = d.Q;
+  const tempered = d.semiring === 0;
+  const up = d.uniformProb;
+  const lmc = d.logMassConst;
+  const probs = d.probs;
+  const logMass = d.logMass;
+  const alpha = d.alpha;
+  const inv = 1 / alpha;
+  let res = 0;
+  let scale = 1;
+  const count = hi - lo;
+  for (let i = 0; i < count; i++) {
+    const s = descending === 1 ? hi - 1 - i : lo + i;
+    const base = s * m;
+    let mx = -Infinity;
+    for (let a = 0; a < m; a++) {
+      const row = base + a;
+      let acc = rowTable[rowIndex[row]!]!;
+      const k0 = rowStart[row]!;
+      const k1 = rowStart[row + 1]!;
+      // One loop per layout, so that V8 compiles each without the others' work per entry.
+      if (dense === 1) {
+        for (let k = k0; k < k1; k++) acc += coef[k]! * V[packed[k]!]!;
+      } else if (bits === 0) {
+        for (let k = k0; k < k1; k++) acc += c0 * V[packed[k]!]!;
+      } else {
+        for (let k = k0; k < k1; k++) {
+          const x = packed[k]!;
+          acc += coef[x & mask]! * V[x >>> bits]!;
+        }
+      }
+      const dq = Math.abs(acc - Q[row]!);
+      if (dq > res) res = dq;
+      const aq = Math.abs(acc);
+      if (aq > scale) scale = aq;
+      Q[row] = acc;
+      if ((up > 0 || probs[row]! > 0) && acc > mx) mx = acc;
+    }
+    if (tempered) {
+      // log1p form, as temperedSemiring: sum_a pi0 exp(x_a) = 1 + sum_a pi0 expm1(x_a), x_a <= 0.
+      let sm1 = 0;
+      if (up > 0) {
+        for (let a = 0; a < m; a++) {
+          const x = (Q[base + a]! - mx) * inv;
+          if (x !== 0) sm1 += up * expm1Fast(x); // expm1(0) = 0: skipped (often all of them)
+        }
+        Vw[s] = mx + alpha * (lmc + (sm1 === 0 ? 0 : log1pFast(sm1)));
+      } else {
+        for (let a = 0; a < m; a++) {
+          const p = probs[base + a]!;
+          const x = (Q[base + a]! - mx) * inv;
+          if (p > 0 && x !== 0) sm1 += p * expm1Fast(x);
+        }
+        Vw[s] = mx + alpha * (logMass[s]! + (sm1 === 0 ? 0 : log1pFast(sm1)));
+      }
+    } else {
+      Vw[s] = mx;
+    }
+  }
+  out[at] = res;
+  out[at + 1] = scale;
+}
+
+/** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
+export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, LENGTH: 8 } as const;
+
+/**
+ * One thread's share of a sweep. Jacobi (`own` < 0): read buffers[read], write buffers[write].
+ * Gauss-Seidel across threads: the thread sweeps its block in place in its own full-length buffer
+ * buffers[own], after refreshing the `halo` (the states of other blocks its entries read) from
+ * buffers[read], the values all threads published at the end of the previous sweep; then it
+ * publishes its block to buffers[write]. Reads of other blocks thus see the previous sweep whatever
+ * the timing of the threads, and the result does not depend on it.
+ */
+export function blockSweep(
+  d: SweepData,
+  lo: number,
+  hi: number,
+  descending: number,
+  read: number,
+  write: number,
+  own: number,
+  halo: Int32Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const buffers = d.buffers;
+  // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;
+  // an empty call first records type feedback for the code after the loop, which otherwise
+  // deoptimises the optimised code at the end of every sweep.
+  sweepRange(d, lo, lo, descending, buffers[read]!, buffers[write]!, out, at);
+  if (own < 0) {
+    sweepRange(d, lo, hi, descending, buffers[read]!, buffers[write]!, out, at);
+    return;
+  }
+  const R = buffers[own]!;
+  const P = buffers[read]!;
+  for (let i = 0; i < halo.length; i++) {
+    const t = halo[i]!;
+    R[t] = P[t]!;
+  }
+  sweepRange(d, lo, hi, descending, R, R, out, at);
+  buffers[write]!.set(R.subarray(lo, hi), lo);
+}
+
+/**
+ * A worker's loop: wait for a new generation, run its share of the sweep, count itself done.
+ * `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
+ */
+export function workerLoop(
+  d: SweepData,
+  ctrl: Int32Array,
+  out: Float64Array,
+  index: number,
+  lo: number,
+  hi: number,
+  descending: number,
+  own: number,
+  halo: Int32Array,
+): void {
+  let gen = Atomics.load(ctrl, 0);
+  Atomics.add(ctrl, 2, 1);
+  Atomics.notify(ctrl, 2);
+  for (;;) {
+    Atomics.wait(ctrl, 0, gen);
+    gen = Atomics.load(ctrl, 0);
+    if (Atomics.load(ctrl, 3) === 1) return;
+    blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 2 * index);
+    Atomics.add(ctrl, 1, 1);
+    Atomics.notify(ctrl, 1);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * A sweeper runs the fused sweeps of soft value iteration for solveInfinite: Jacobi (synchronous)
+ * or Gauss-Seidel (in place, in an order read off the transition graph), on the calling thread
+ * alone or split over worker threads that share the arrays through SharedArrayBuffers.
+ *
+ * Threads and Jacobi: every state reads the values of the previous sweep, so the result is the
+ * same bit for bit whatever the number of threads. Threads and Gauss-Seidel: each thread sweeps its
+ * own block of states in place and reads the other blocks as they were at the start of the sweep
+ * (block Gauss-Seidel), so the iterates depend on the number of threads (the fixed point does not).
+ *
+ * The main thread takes part in every sweep and waits for the workers with Atomics.wait, so
+ * `solve` stays synchronous. Workers are started per solve and ended by {@link Sweeper.close}.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { MdpArrays } from "../../mdp/tabular.js";
+import type { ActionPrior } from "../prior.js";
+import { compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
+import { CTRL, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
+import type { CompiledDynamics } from "./plan.js";
+
+/** Sweep schedules: synchronous (every state from the previous sweep) or in place. */
+export type SweepSchedule = "jacobi" | "gauss-seidel";
+
+/** Below this many transition entries a solve runs on one thread ("auto"). */
+export const THREAD_MIN_ENTRIES = 1 << 20;
+/** How long to wait for workers to start before running on one thread. */
+const WORKER_START_TIMEOUT_MS = 10_000;
+
+export interface SweeperOptions {
+  readonly semiring: "tempered" | "max";
+  readonly alpha: number;
+  readonly gamma: number;
+  readonly schedule: SweepSchedule;
+  /** Number of threads, or "auto": all cores for tables of at least {@link THREAD_MIN_ENTRIES} entries. */
+  readonly threads: number | "auto";
+}
+
+/** Runs sweeps; `Q` and `values()` are the current iterates. */
+export interface Sweeper {
+  /** Q(s, a), flat n x m, updated by each sweep. */
+  readonly Q: Float64Array;
+  /** Threads actually used (1 when workers could not start). */
+  readonly threads: number;
+  /** Direction of the in-place order (Gauss-Seidel), or null for Jacobi. */
+  readonly order: "ascending" | "descending" | null;
+  /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
+  sweep(): { residual: number; scale: number };
+  /** The current V (a view owned by the sweeper until close). */
+  values(): Float64Array;
+  /** Stop the workers. Idempotent. */
+  close(): void;
+}
+
+/** How many threads "auto" means for a table of `nnz` entries. */
+export function autoThreads(nnz: number): number {
+  return nnz >= THREAD_MIN_ENTRIES ? Math.max(1, availableParallelism()) : 1;
+}
+
+/** Split states [0, n) into `parts` contiguous blocks of about equal numbers of entries. */
+function partition(rowStart: Int32Array, n: number, m: number, parts: number): number[] {
+  const total = rowStart[n * m]!;
+  const cuts = [0];
+  let s = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = (total * p) / parts;
+    while (s < n && rowStart[s * m]! < target) s++;
+    cuts.push(Math.max(cuts[cuts.length - 1]!, s));
+  }
+  cuts.push(n);
+  return cuts;
+}
+
+/** The states outside [lo, hi) that entries of rows in [lo, hi) read (sorted). */
+function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: number, shared: boolean): Int32Array {
+  const seen = new Uint8Array(n + 1);
+  let count = 0;
+  for (let k = d.rowStart[lo * m]!; k < d.rowStart[hi * m]!; k++) {
+    const t = d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
+    if ((t < lo || t >= hi) && t < n && !seen[t]) {
+      seen[t] = 1;
+      count++;
+    }
+  }
+  const halo = shared ? new Int32Array(new SharedArrayBuffer(Math.max(1, count) * 4), 0, count) : new Int32Array(count);
+  let i = 0;
+  for (let t = 0; t < n; t++) if (seen[t] && (t < lo || t >= hi)) halo[i++] = t;
+  return halo;
+}
+
+/**
+ * Compile the problem and open a sweeper starting from values `start`.
+ * @param start - V_0 (copied).
+ */
+export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Array, o: SweeperOptions): Sweeper {
+  const n = mdp.nStates;
+  const m = mdp.nActions;
+  const nnz = mdp.rowStart[n * m]!;
+  const threads = Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, n));
+  const shared = threads > 1;
+  const gs = o.schedule === "gauss-seidel";
+  const order = gs ? gaussSeidelDirection(mdp) : null;
+  const descending = order === "descending" ? 1 : 0;
+  const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
+  const dynamics = compileDynamics(mdp, o.gamma, shared);
+  const cuts = partition(dynamics.rowStart, n, m, threads);
+  // Value buffers, length n + 1 (state n is the zero state that done entries point at, plan.ts).
+  // Jacobi: two, read one and write the other. Gauss-Seidel on one thread: one, in place. Across
+  // threads: two published buffers (alternating) and one private buffer per thread (blockSweep).
+  const nBuffers = !gs ? 2 : threads === 1 ? 1 : 2 + threads;
+  const buffers: Float64Array[] = [];
+  for (let i = 0; i < nBuffers; i++) {
+    const b = mk(n + 1);
+    b.set(start);
+    buffers.push(b);
+  }
+  const halos = gs && threads > 1 ? cuts.slice(0, -1).map((lo, t) => haloOf(dynamics, n, m, lo, cuts[t + 1]!, shared)) : [];
+  const noHalo = new Int32Array(0);
+  const data: SweepData = {
+    nStates: n,
+    nActions: m,
+    ...dynamics,
+    semiring: o.semiring === "max" ? 1 : 0,
+    ...compilePrior(prior, shared),
+    alpha: o.alpha,
+    Q: mk(n * m),
+    buffers,
+  };
+  const ctrl = new Int32Array(shared ? new SharedArrayBuffer(CTRL.LENGTH * 4) : new ArrayBuffer(CTRL.LENGTH * 4));
+  const out = shared ? new Float64Array(new SharedArrayBuffer(16 * threads)) : new Float64Array(2);
+  const ownOf = (t: number) => (gs && threads > 1 ? 2 + t : -1);
+  const workers: Worker[] = [];
+  if (threads > 1) {
+    const source = [
+      `"use strict";`,
+      `const { workerData } = require("node:worker_threads");`,
+      expm1Fast.toString(),
+      log1pFast.toString(),
+      sweepRange.toString(),
+      blockSweep.toString(),
+      workerLoop.toString(),
+      `const w = workerData;`,
+      `workerLoop(w.d, w.ctrl, w.out, w.index, w.lo, w.hi, w.descending, w.own, w.halo);`,
+    ].join("\n");
+    for (let t = 1; t < threads; t++) {
+      const w = new Worker(source, {
+        eval: true,
+        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo },
+      });
+      w.unref();
+      workers.push(w);
+    }
+    const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
+    for (;;) {
+      const ready = Atomics.load(ctrl, CTRL.READY);
+      if (ready === threads - 1) break;
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(ctrl, CTRL.READY, ready, left) === "timed-out") {
+        for (const w of workers) void w.terminate();
+        throw new Error(`worker threads did not start within ${WORKER_START_TIMEOUT_MS} ms (pass threads: 1)`);
+      }
+    }
+  }
+
+  // Jacobi: buffer `read` holds V. Gauss-Seidel across threads: buffer `read` (0 or 1) holds the
+  // values published by the last sweep. Gauss-Seidel on one thread: buffer 0, always.
+  let read = 0;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    if (workers.length > 0) {
+      Atomics.store(ctrl, CTRL.CMD, 1);
+      Atomics.add(ctrl, CTRL.GEN, 1);
+      Atomics.notify(ctrl, CTRL.GEN);
+      for (const w of workers) void w.terminate();
+    }
+  };
+  const sweeper: Sweeper = {
+    Q: data.Q,
+    threads,
+    order,
+    sweep() {
+      if (closed) throw new Error("sweeper is closed");
+      const write = gs && threads === 1 ? 0 : 1 - read;
+      if (threads > 1) {
+        Atomics.store(ctrl, CTRL.READ, read);
+        Atomics.store(ctrl, CTRL.WRITE, write);
+        Atomics.store(ctrl, CTRL.DONE, 0);
+        Atomics.add(ctrl, CTRL.GEN, 1);
+        Atomics.notify(ctrl, CTRL.GEN);
+      }
+      blockSweep(data, cuts[0]!, cuts[1]!, descending, read, write, ownOf(0), halos[0] ?? noHalo, out, 0);
+      if (threads > 1) {
+        for (;;) {
+          const done = Atomics.load(ctrl, CTRL.DONE);
+          if (done === threads - 1) break;
+          Atomics.wait(ctrl, CTRL.DONE, done);
+        }
+      }
+      let residual = out[0]!;
+      let scale = out[1]!;
+      for (let t = 1; t < threads; t++) {
+        if (out[2 * t]! > residual) residual = out[2 * t]!;
+        if (out[2 * t + 1]! > scale) scale = out[2 * t + 1]!;
+      }
+      read = write;
+      return { residual, scale };
+    },
+    values() {
+      return buffers[read]!.subarray(0, n);
+    },
+    close,
+  };
+  return sweeper;
+}

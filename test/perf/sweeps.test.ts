@@ -1,0 +1,235 @@
+/**
+ * Every fast path of the infinite-horizon engine against a plain one, on random MDPs:
+ * - fused Jacobi sweeps (one thread, several threads, palette and dense layouts) against the
+ *   rules' own loops (dynamics over all rows, then the prior over all states) after K sweeps, to 1e-12;
+ * - Jacobi on several threads is the same bit for bit as on one;
+ * - Gauss-Seidel on one thread against a textbook in-place sweep written here (log-sum-exp over
+ *   actions, expectation over entries) in the same order, after K sweeps, to 1e-12;
+ * - Gauss-Seidel on one and several threads reach the Jacobi fixed point, to 1e-12.
+ * No timings: speed is measured by `npm run bench`.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  ParameterError,
+  RULES,
+  entropyPrior,
+  frozenLakeOpen,
+  logSumExp,
+  randomMdp,
+  solve,
+  tablePrior,
+  uniformPrior,
+  type ActionPrior,
+  type MdpArrays,
+  type TabularMdp,
+} from "../../src/index.js";
+import { gaussSeidelDirection, compileDynamics } from "../../src/inference/kernels/plan.js";
+import { fcParams } from "../support/arbitraries.js";
+
+type Backup = "variational" | "hard";
+
+/** The engine's loop before the fused kernels: rules applied to whole arrays, sweep 0 then K sweeps. */
+function plainJacobi(mdp: MdpArrays, backup: Backup, alpha: number, gamma: number, prior: ActionPrior, sweeps: number) {
+  const rules = RULES[backup];
+  const V = new Float64Array(mdp.nStates);
+  const Q = new Float64Array(mdp.nStates * mdp.nActions);
+  for (let k = 0; k <= sweeps; k++) {
+    rules.dynamics.apply(mdp, V, alpha, gamma, Q);
+    rules.actions.apply(Q, prior, alpha, V, null);
+  }
+  return { Q, V };
+}
+
+/** Textbook Gauss-Seidel: each state in turn, in place, in the given index order; sweep 0 then K sweeps. */
+function textbookGaussSeidel(mdp: MdpArrays, backup: Backup, alpha: number, gamma: number, prior: ActionPrior, sweeps: number, descending: boolean) {
+  const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
+  const V = new Float64Array(n);
+  const Q = new Float64Array(n * m);
+  for (let k = 0; k <= sweeps; k++) {
+    for (let i = 0; i < n; i++) {
+      const s = descending ? n - 1 - i : i;
+      const terms: number[] = [];
+      for (let a = 0; a < m; a++) {
+        let q = 0;
+        for (let e = rowStart[s * m + a]!; e < rowStart[s * m + a + 1]!; e++) q += prob[e]! * (reward[e]! + (done[e] ? 0 : gamma * V[next[e]!]!));
+        Q[s * m + a] = q;
+        const p = prior.probs[s * m + a]!;
+        if (p > 0) terms.push(backup === "hard" ? q : Math.log(p) + prior.logMass[s]! + q / alpha);
+      }
+      V[s] = backup === "hard" ? Math.max(...terms) : alpha * logSumExp(terms);
+    }
+  }
+  return { Q, V };
+}
+
+/** max_i |a_i - b_i| / max(1, |b_i|). */
+function relGap(a: Float64Array, b: Float64Array): number {
+  let g = 0;
+  for (let i = 0; i < b.length; i++) g = Math.max(g, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+  return g;
+}
+
+/** A random prior of the given kind; tables mask some actions (never all of a state's). */
+function makePrior(kind: "uniform" | "entropy" | "table", mdp: TabularMdp, seed: number): ActionPrior {
+  const { nStates: n, nActions: m } = mdp;
+  if (kind === "uniform") return uniformPrior(n, m);
+  if (kind === "entropy") return entropyPrior(n, m);
+  const rows: number[][] = [];
+  let x = seed >>> 0;
+  const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (let s = 0; s < n; s++) {
+    const w = Array.from({ length: m }, (_, a) => (a > 0 && rnd() < 0.3 ? 0 : 0.1 + rnd()));
+    const total = w.reduce((u, v) => u + v, 0);
+    const p = w.map((v) => v / total);
+    p[0]! += 1 - p.reduce((u, v) => u + v, 0);
+    rows.push(p);
+  }
+  return tablePrior(rows, n, m);
+}
+
+const arbCase = fc.record({
+  states: fc.integer({ min: 1, max: 40 }),
+  actions: fc.integer({ min: 1, max: 4 }),
+  successors: fc.integer({ min: 1, max: 5 }),
+  seed: fc.integer({ min: 0, max: 1_000_000 }),
+  terminal: fc.constantFrom(0, 0.2),
+  alpha: fc.double({ min: 0.05, max: 3, noNaN: true }),
+  gamma: fc.double({ min: 0.3, max: 0.95, noNaN: true }),
+  backup: fc.constantFrom<Backup>("variational", "hard"),
+  priorKind: fc.constantFrom("uniform" as const, "entropy" as const, "table" as const),
+  sweeps: fc.integer({ min: 0, max: 25 }),
+});
+
+type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: Case) {
+  const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
+  return { mdp, prior: makePrior(c.priorKind, mdp, c.seed) };
+}
+
+describe("fused Jacobi sweeps equal the rules' own loops", () => {
+  it("after K sweeps, on one thread: Q and V within 1e-12 on random MDPs (all backups and priors)", () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        if (c.sweeps === 0) return; // solve runs at least one sweep after sweep 0
+        const { mdp, prior } = build(c);
+        const res = solve(mdp, { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, diagnostics: false, threads: 1 });
+        // tol 0 still stops early at an exact fixed point (residual 0).
+        expect(res.iterations === c.sweeps || res.residual === 0).toBe(true);
+        const plain = plainJacobi(mdp, c.backup, c.alpha, c.gamma, prior, res.iterations);
+        expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
+      }),
+      fcParams(150),
+    );
+  });
+
+  it("on 2 and 3 threads: the same numbers bit for bit as on one thread", () => {
+    fc.assert(
+      fc.property(arbCase, fc.constantFrom(2, 3), (c, threads) => {
+        const { mdp, prior } = build(c);
+        const o = { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps + 1, diagnostics: false } as const;
+        const one = solve(mdp, { ...o, threads: 1 });
+        const many = solve(mdp, { ...o, threads });
+        expect(Array.from(many.Q)).toEqual(Array.from(one.Q));
+        expect(Array.from(many.V)).toEqual(Array.from(one.V));
+        expect(many.residual).toBe(one.residual);
+      }),
+      fcParams(12),
+    );
+  });
+
+  it("with dense coefficients and dense row constants (too many distinct values for a palette): within 1e-12 on one and two threads", () => {
+    // 20000 x 4 rows with distinct expected rewards and 240000 distinct coefficients.
+    const mdp = randomMdp({ states: 20_000, actions: 4, successors: 3, seed: 11, terminalProbability: 0.1 });
+    const compiled = compileDynamics(mdp, 0.9, false);
+    expect(compiled.dense).toBe(1);
+    expect(compiled.rowIndex).toBeInstanceOf(Int32Array);
+    const prior = uniformPrior(mdp.nStates, mdp.nActions);
+    const plain = plainJacobi(mdp, "variational", 0.5, 0.9, prior, 6);
+    for (const threads of [1, 2]) {
+      const res = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 0, maxIter: 6, diagnostics: false, threads });
+      expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
+      expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it("with a palette of coefficients packed into the next-state index (FrozenLake 30 x 30): within 1e-12 on one and two threads", () => {
+    const mdp = frozenLakeOpen(30);
+    const compiled = compileDynamics(mdp, 0.99, false);
+    expect(compiled.dense).toBe(0);
+    const prior = uniformPrior(mdp.nStates, 4);
+    const plain = plainJacobi(mdp, "variational", 0.1, 0.99, prior, 200);
+    for (const threads of [1, 2]) {
+      const res = solve(mdp, { alpha: 0.1, gamma: 0.99, tol: 0, maxIter: 200, diagnostics: false, threads });
+      expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
+      // Tiny values keep their relative accuracy: V[0] is about 1e-20 here.
+      expect(res.V[0]).toBeGreaterThan(0);
+      expect(Math.abs(res.V[0]! - plain.V[0]!) / plain.V[0]!).toBeLessThanOrEqual(1e-12);
+    }
+  });
+});
+
+describe("Gauss-Seidel sweeps", () => {
+  it("on one thread equal a textbook in-place sweep in the order read off the graph, after K sweeps, within 1e-12", () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        if (c.sweeps === 0) return;
+        const { mdp, prior } = build(c);
+        const descending = gaussSeidelDirection(mdp) === "descending";
+        const res = solve(mdp, { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, diagnostics: false, threads: 1, schedule: "gauss-seidel" });
+        const book = textbookGaussSeidel(mdp, c.backup, c.alpha, c.gamma, prior, res.iterations, descending);
+        expect(relGap(res.Q, book.Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(res.V, book.V)).toBeLessThanOrEqual(1e-12);
+      }),
+      fcParams(150),
+    );
+  });
+
+  it("on one and on 2 or 3 threads reach the Jacobi fixed point within 1e-12", () => {
+    fc.assert(
+      fc.property(arbCase, fc.constantFrom(2, 3), (c, threads) => {
+        const { mdp, prior } = build(c);
+        const o = { backup: c.backup, alpha: c.alpha, gamma: Math.min(c.gamma, 0.8), prior, tol: 1e-15, diagnostics: false } as const;
+        const jacobi = solve(mdp, { ...o, threads: 1 });
+        expect(jacobi.converged).toBe(true);
+        for (const t of [1, threads]) {
+          const gs = solve(mdp, { ...o, threads: t, schedule: "gauss-seidel" });
+          expect(gs.converged).toBe(true);
+          expect(gs.iterations).toBeLessThanOrEqual(jacobi.iterations + 1);
+          expect(relGap(gs.V, jacobi.V)).toBeLessThanOrEqual(1e-12);
+          expect(relGap(gs.Q, jacobi.Q)).toBeLessThanOrEqual(1e-12);
+          expect(relGap(gs.policy, jacobi.policy)).toBeLessThanOrEqual(1e-12);
+        }
+      }),
+      fcParams(12),
+    );
+  });
+
+  it("on the open FrozenLake are read off the graph as descending (towards the goal at the last index) and need fewer sweeps than Jacobi", () => {
+    const mdp = frozenLakeOpen(20);
+    expect(gaussSeidelDirection(mdp)).toBe("descending");
+    const o = { alpha: 0.1, gamma: 0.99, diagnostics: false, threads: 1 } as const;
+    const jacobi = solve(mdp, o);
+    const gs = solve(mdp, { ...o, schedule: "gauss-seidel" });
+    expect(gs.iterations).toBeLessThan(0.75 * jacobi.iterations);
+    // Both stop at max |dQ| <= 1e-10; with gamma = 0.99 the answers differ by less than 1e-10 * 0.99 / 0.01.
+    expect(relGap(gs.V, jacobi.V)).toBeLessThan(1e-8);
+  });
+});
+
+describe("options of the fast paths", () => {
+  it("reject a schedule or thread count that does not exist, and Gauss-Seidel with the exact backup, naming the option", () => {
+    const mdp = frozenLakeOpen(3);
+    expect(() => solve(mdp, { gamma: 0.9, schedule: "red-black" as "jacobi" })).toThrow(ParameterError);
+    expect(() => solve(mdp, { gamma: 0.9, threads: 0 })).toThrow(/threads/);
+    expect(() => solve(mdp, { gamma: 0.9, threads: 1.5 })).toThrow(/threads/);
+    expect(() => solve(mdp, { gamma: 0.9, backup: "exact", schedule: "gauss-seidel" })).toThrow(/schedule/);
+  });
+
+  it("leave the exact backup on its Jacobi loop: its no-fixed-point detection still fires with threads asked for", () => {
+    const loop = randomMdp({ states: 1, actions: 1, successors: 1, rewardRange: [1, 1] });
+    expect(() => solve(loop, { backup: "exact", alpha: 1, gamma: 0.9, threads: 2 })).toThrow(/no fixed point/);
+  });
+});
