@@ -26,7 +26,7 @@ function text(mdp: TabularMdp, rep: CheckReport, source: string, format: string)
   const lines = [
     `their Q: ${source} (${format}, ${mdp.nStates} x ${mdp.nActions}); engine: backup ${e.backup}, alpha ${e.alpha}, gamma ${e.gamma}, ` +
       `${e.horizon === null ? "infinite horizon" : `horizon ${e.horizon}`}, prior ${e.prior}`,
-    `max |their Q - engine Q| = ${fmt(rep.maxAbsDifference)}: ${rep.withinTolerance ? "within" : "NOT within"} the tolerance ${rep.tol}`,
+    `max |their Q - engine Q| = ${fmt(rep.maxAbsDifference)}: ${rep.withinTolerance ? "within" : "NOT within"} the tolerance ${rep.tol === 0 || rep.tol >= 1e-3 ? rep.tol : rep.tol.toExponential()}`,
   ];
   if (rep.bellmanResidual !== null) {
     lines.push(
@@ -99,7 +99,7 @@ const command: Command = {
     "",
     solveHelp,
     "  --q FILE         their Q-table (.json or .csv; - for standard input when FILE is not -), required",
-    `  --tol T          the tolerance on max |their Q - engine Q|, reward units (default ${CHECK_DEFAULTS.tol})`,
+    `  --tol T          the tolerance on max |their Q - engine Q|, reward units (default ${CHECK_DEFAULTS.tol.toExponential()})`,
     `  --top K          how many of the largest differences to list (default ${CHECK_DEFAULTS.top})`,
     "  --json           one JSON object: within_tolerance, max_abs_difference, largest_differences, bellman_residual,",
     "                   conventions, explanation, engine",
