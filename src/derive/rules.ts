@@ -26,8 +26,6 @@ export interface DerivedEquation {
   readonly by: string;
   /** Conditions under which the line holds (absent: always), in words. */
   readonly when?: string;
-  /** Which symbols the line needs to be evaluated (beyond alpha and gamma), for a reader. */
-  readonly evaluable?: boolean;
 }
 
 /** What a symbolic rule returns: its lines and the evaluable results. */
