@@ -57,7 +57,10 @@ export interface SolveOptions {
    * state from the previous sweep's values (the textbook iterate sequence; the residual contracts by
    * gamma per sweep); "gauss-seidel" updates in place, in an index order read off the transition
    * graph (towards the states where reward is earned first), which reaches the same fixed point in
-   * fewer sweeps. The exact backup runs Jacobi only (its no-fixed-point test measures growth per step).
+   * fewer sweeps; "prioritised" adds, after each full Gauss-Seidel sweep, partial sweeps over the
+   * index range where Q still moves most (see kernels/sweeper.ts). Every schedule stops on the
+   * residual of a full sweep. The exact backup runs Jacobi only (its no-fixed-point test measures
+   * growth per step).
    * @defaultValue "jacobi"
    */
   readonly schedule?: SweepSchedule;
@@ -69,6 +72,12 @@ export interface SolveOptions {
    * @defaultValue "auto"
    */
   readonly threads?: number | "auto";
+  /**
+   * Infinite horizon: called after every sweep with its number (0 for the first sweep from the
+   * starting values, which has no residual: NaN) and its residual max |dQ|; for progress reports
+   * and timings (`cai bench` times the sweeps with it). It must not keep or change the arrays.
+   */
+  readonly onSweep?: (iteration: number, residual: number) => void;
 }
 
 export type StopReason = "horizon" | "tolerance" | "stalled" | "max-iterations";
@@ -96,7 +105,15 @@ export interface SolveResult {
   /** sum_t gamma^t P(s_t = s) under the returned policy. */
   readonly occupancy: Float64Array | null;
   readonly converged: boolean;
+  /** Full sweeps (infinite horizon, after sweep 0) or time steps (finite horizon). */
   readonly iterations: number;
+  /**
+   * Infinite horizon: state backups run, sweep 0 included: nStates per full sweep, plus the states
+   * of the prioritised schedule's partial sweeps (the measure of work when schedules differ).
+   */
+  readonly backups?: number;
+  /** Infinite horizon: the threads that ran the sweeps (1 for the exact backup). */
+  readonly threads?: number;
   /** max |Q_k - Q_k-1| at the last sweep (0 for a finite horizon). */
   readonly residual: number;
   readonly stopReason: StopReason;
@@ -149,9 +166,11 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
     throw new ParameterError("initialValues", `has ${o.initialValues.length} values for ${mdp.nStates} states`);
   }
   const schedule = o.schedule ?? SOLVE_DEFAULTS.schedule;
-  if (schedule !== "jacobi" && schedule !== "gauss-seidel") throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel`);
-  if (schedule === "gauss-seidel" && backup === "exact" && horizon === null) {
-    throw new ParameterError("schedule", "gauss-seidel runs with the variational and hard backups; the exact backup sweeps Jacobi (its no-fixed-point test measures the growth per step)");
+  if (schedule !== "jacobi" && schedule !== "gauss-seidel" && schedule !== "prioritised") {
+    throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel, prioritised`);
+  }
+  if (schedule !== "jacobi" && backup === "exact" && horizon === null) {
+    throw new ParameterError("schedule", `${schedule} runs with the variational and hard backups; the exact backup sweeps Jacobi (its no-fixed-point test measures the growth per step)`);
   }
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
@@ -178,7 +197,7 @@ export function solve(mdp: MdpArrays, options: SolveOptions = {}): SolveResult {
   const r = resolveOptions(mdp, options);
   const schedule = engineSchedule(mdp, r.gamma);
   sliceProgram(schedule); // the engine below runs exactly this program: dynamics -> prior per slice, then initial
-  return r.horizon !== null ? solveFinite(mdp, r, r.horizon, schedule) : solveInfinite(mdp, r, schedule, options.initialValues);
+  return r.horizon !== null ? solveFinite(mdp, r, r.horizon, schedule) : solveInfinite(mdp, r, schedule, options.initialValues, options.onSweep);
 }
 
 /**
@@ -281,7 +300,7 @@ const ROUNDING_LEVEL = 1024 * Number.EPSILON;
 /** Sweeps between the checks for linear growth (exact mode). */
 const GROWTH_WINDOW = 32;
 
-function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: Float64Array): SolveResult {
+function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: Float64Array, onSweep?: (iteration: number, residual: number) => void): SolveResult {
   const n = mdp.nStates;
   const m = mdp.nActions;
   const warnings: string[] = [];
@@ -318,6 +337,7 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
       r.rules.dynamics.apply(mdp, V, r.alpha, r.gamma, Q);
       r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
     }
+    onSweep?.(0, NaN);
     while (iterations < r.maxIter) {
       iterations++;
       let res = 0;
@@ -337,6 +357,7 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
         r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
       }
       residual = res;
+      onSweep?.(iterations, res);
       if (Number.isNaN(res)) break;
       if (res <= r.tol) {
         stopReason = "tolerance";
@@ -396,6 +417,8 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
     occupancy,
     converged,
     iterations,
+    backups: sweeper ? sweeper.backups : (iterations + 1) * n,
+    threads: sweeper ? sweeper.threads : 1,
     residual,
     stopReason,
     warnings,

@@ -31,22 +31,6 @@ export function copyFloat64(src: Float64Array, shared: boolean): Float64Array {
   return out.length === src.length ? out : out.subarray(0, src.length);
 }
 
-/** Distinct values of `count` numbers produced by `value(i)`, up to `limit`; undefined past it. */
-function palette(count: number, value: (i: number) => number, limit: number): Map<number, number> | undefined {
-  const ids = new Map<number, number>();
-  let last = NaN;
-  for (let i = 0; i < count; i++) {
-    const v = value(i);
-    if (Object.is(v, last)) continue;
-    last = v;
-    if (!ids.has(v)) {
-      if (ids.size >= limit) return undefined;
-      ids.set(v, ids.size);
-    }
-  }
-  return ids;
-}
-
 function tableOf(ids: Map<number, number>): Float64Array {
   const t = new Float64Array(Math.max(1, ids.size));
   for (const [v, i] of ids) t[i] = v;
@@ -65,15 +49,6 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   const rows = n * m;
   const nnz = rowStart[rows]!;
-  const c = (k: number) => (done[k] ? 0 : gamma * prob[k]!);
-  // The coefficient zero-state entries take in the palette: the first nonzero one (any would do).
-  let coefOfZeroState = 0;
-  for (let k = 0; k < nnz && coefOfZeroState === 0; k++) coefOfZeroState = c(k);
-  const b = (row: number) => {
-    let acc = 0;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
-    return acc;
-  };
 
   let rs = rowStart;
   if (shared) {
@@ -81,64 +56,94 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     rs.set(rowStart);
   }
 
-  // Row constants: a palette when small, else dense (rowIndex is then the identity).
+  // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint16Array, narrowed to Uint8 when
+  // 256 values suffice) or, past 65536 distinct values, dense (rowIndex is then the identity).
+  const rowIds = new Map<number, number>();
+  let ids16: Uint16Array | undefined = alloc(Uint16Array, rows, shared);
+  let lastB = NaN;
+  let lastBId = 0;
+  for (let row = 0; row < rows && ids16; row++) {
+    let acc = 0;
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
+    if (acc !== lastB) {
+      let id = rowIds.get(acc);
+      if (id === undefined) {
+        if (rowIds.size === 65536) {
+          ids16 = undefined;
+          break;
+        }
+        id = rowIds.size;
+        rowIds.set(acc, id);
+      }
+      lastB = acc;
+      lastBId = id;
+    }
+    ids16[row] = lastBId;
+  }
   let rowIndex: Uint8Array | Uint16Array | Int32Array;
   let rowTable: Float64Array;
-  const rowIds = palette(rows, b, 65536);
-  if (rowIds) {
+  if (ids16) {
     rowTable = tableOf(rowIds);
-    rowIndex = rowIds.size <= 256 ? alloc(Uint8Array, rows, shared) : alloc(Uint16Array, rows, shared);
-    let last = NaN;
-    let lastId = 0;
-    for (let row = 0; row < rows; row++) {
-      const v = b(row);
-      if (!Object.is(v, last)) {
-        last = v;
-        lastId = rowIds.get(v)!;
-      }
-      rowIndex[row] = lastId;
-    }
+    if (rowIds.size <= 256) {
+      rowIndex = alloc(Uint8Array, rows, shared);
+      rowIndex.set(ids16);
+    } else rowIndex = ids16;
   } else {
     rowTable = alloc(Float64Array, rows, shared);
     rowIndex = alloc(Int32Array, rows, shared);
     for (let row = 0; row < rows; row++) {
-      rowTable[row] = b(row);
+      let acc = 0;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
+      rowTable[row] = acc;
       rowIndex[row] = row;
     }
   }
 
-  // Entry coefficients: palette index packed below the next state when it fits in 32 bits.
-  // Entries with c = 0 point at the zero state n instead (no palette entry of their own).
-  const stateBits = Math.ceil(Math.log2(n + 1));
-  const room = 32 - stateBits;
-  const coefIds = room > 0 ? palette(nnz, (k) => c(k) || coefOfZeroState, Math.min(PALETTE_LIMIT, 2 ** room)) : undefined;
-  if (coefIds) {
-    const bits = coefIds.size <= 1 ? 0 : Math.ceil(Math.log2(coefIds.size));
-    const packed = alloc(Int32Array, nnz, shared);
-    let last = NaN;
-    let lastId = 0;
-    for (let k = 0; k < nnz; k++) {
-      const v = c(k);
-      if (v === 0) {
-        packed[k] = n << bits; // class 0, any coefficient times V = 0
-        continue;
-      }
-      if (!Object.is(v, last)) {
-        last = v;
-        lastId = coefIds.get(v)!;
-      }
-      packed[k] = (next[k]! << bits) | lastId; // (n + 1) << bits <= 2^32; read back with >>>
+  // Entry coefficients c_k = gamma p_k (0 when done): palette ids packed below the next state when
+  // they fit in 32 bits. Entries with c = 0 point at the zero state n instead, with id 0.
+  const room = 32 - Math.ceil(Math.log2(n + 1));
+  const limit = room > 0 ? Math.min(PALETTE_LIMIT, 2 ** room) : 0;
+  const coefIds = new Map<number, number>();
+  let packed: Int32Array | undefined = limit > 0 ? alloc(Int32Array, nnz, shared) : undefined;
+  let lastC = NaN;
+  let lastCId = 0;
+  for (let k = 0; k < nnz && packed; k++) {
+    const c = done[k] ? 0 : gamma * prob[k]!;
+    if (c === 0) {
+      packed[k] = -1; // the zero state, filled in below
+      continue;
     }
-    return { rowStart: rs, packed, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds), rowIndex, rowTable };
+    if (c !== lastC) {
+      let id = coefIds.get(c);
+      if (id === undefined) {
+        if (coefIds.size === limit) {
+          packed = undefined;
+          break;
+        }
+        id = coefIds.size;
+        coefIds.set(c, id);
+      }
+      lastC = c;
+      lastCId = id;
+    }
+    packed[k] = lastCId;
+  }
+  if (packed) {
+    const bits = coefIds.size <= 1 ? 0 : Math.ceil(Math.log2(coefIds.size));
+    for (let k = 0; k < nnz; k++) {
+      const id = packed[k]!;
+      packed[k] = id < 0 ? n << bits : (next[k]! << bits) | id; // (n + 1) << bits <= 2^32: read back with >>>
+    }
+    return { rowStart: rs, packed, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable };
   }
   const coef = alloc(Float64Array, nnz, shared);
-  for (let k = 0; k < nnz; k++) coef[k] = c(k);
-  let packed = next;
+  for (let k = 0; k < nnz; k++) coef[k] = done[k] ? 0 : gamma * prob[k]!;
+  let nextIndex = next;
   if (shared) {
-    packed = alloc(Int32Array, nnz, true);
-    packed.set(next);
+    nextIndex = alloc(Int32Array, nnz, true);
+    nextIndex.set(next);
   }
-  return { rowStart: rs, packed, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable };
+  return { rowStart: rs, packed: nextIndex, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable };
 }
 
 /** The prior in the kernel's form: a constant when every pi0(a|s) is 1/m (uniform, entropy). */

@@ -84,7 +84,8 @@ export interface SweepData {
  * One sweep over states [lo, hi) (descending when `descending` is 1), reading successor values
  * from `V` and writing the new values to `Vw`: Jacobi passes two buffers, Gauss-Seidel the same
  * one twice (in place). Writes Q for its states; stores max |dQ| and max(1, max |Q|) at out[at],
- * out[at + 1].
+ * out[at + 1], and the smallest and one past the largest state whose max_a |dQ| exceeds `hotCut`
+ * at out[at + 2], out[at + 3] (the range a prioritised schedule sweeps again).
  */
 export function sweepRange(
   d: SweepData,
@@ -95,6 +96,7 @@ export function sweepRange(
   Vw: Float64Array,
   out: Float64Array,
   at: number,
+  hotCut: number,
 ): void {
   const m = d.nActions;
   const rowStart = d.rowStart;
@@ -116,11 +118,14 @@ export function sweepRange(
   const inv = 1 / alpha;
   let res = 0;
   let scale = 1;
+  let hotLo = hi;
+  let hotHi = lo;
   const count = hi - lo;
   for (let i = 0; i < count; i++) {
     const s = descending === 1 ? hi - 1 - i : lo + i;
     const base = s * m;
     let mx = -Infinity;
+    let ds = 0;
     for (let a = 0; a < m; a++) {
       const row = base + a;
       let acc = rowTable[rowIndex[row]!]!;
@@ -138,11 +143,16 @@ export function sweepRange(
         }
       }
       const dq = Math.abs(acc - Q[row]!);
-      if (dq > res) res = dq;
+      if (dq > ds) ds = dq;
       const aq = Math.abs(acc);
       if (aq > scale) scale = aq;
       Q[row] = acc;
       if ((up > 0 || probs[row]! > 0) && acc > mx) mx = acc;
+    }
+    if (ds > res) res = ds;
+    if (ds > hotCut) {
+      if (s < hotLo) hotLo = s;
+      if (s >= hotHi) hotHi = s + 1;
     }
     if (tempered) {
       // log1p form, as temperedSemiring: sum_a pi0 exp(x_a) = 1 + sum_a pi0 expm1(x_a), x_a <= 0.
@@ -167,10 +177,14 @@ export function sweepRange(
   }
   out[at] = res;
   out[at + 1] = scale;
+  out[at + 2] = hotLo;
+  out[at + 3] = hotHi;
 }
 
 /** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
 export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, LENGTH: 8 } as const;
+/** Numbers each thread reports per sweep in `out`: residual, scale, hot range start and end. */
+export const OUT_STRIDE = 4;
 
 /**
  * One thread's share of a sweep. Jacobi (`own` < 0): read buffers[read], write buffers[write].
@@ -191,14 +205,15 @@ export function blockSweep(
   halo: Int32Array,
   out: Float64Array,
   at: number,
+  hotCut: number,
 ): void {
   const buffers = d.buffers;
   // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;
   // an empty call first records type feedback for the code after the loop, which otherwise
   // deoptimises the optimised code at the end of every sweep.
-  sweepRange(d, lo, lo, descending, buffers[read]!, buffers[write]!, out, at);
+  sweepRange(d, lo, lo, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
   if (own < 0) {
-    sweepRange(d, lo, hi, descending, buffers[read]!, buffers[write]!, out, at);
+    sweepRange(d, lo, hi, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
     return;
   }
   const R = buffers[own]!;
@@ -207,13 +222,13 @@ export function blockSweep(
     const t = halo[i]!;
     R[t] = P[t]!;
   }
-  sweepRange(d, lo, hi, descending, R, R, out, at);
+  sweepRange(d, lo, hi, descending, R, R, out, at, hotCut);
   buffers[write]!.set(R.subarray(lo, hi), lo);
 }
 
 /**
- * A worker's loop: wait for a new generation, run its share of the sweep, count itself done.
- * `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
+ * A worker's loop: wait for a new generation, run its share of the sweep (with the hot cut the
+ * main thread left at out[cutAt]), count itself done. `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
  */
 export function workerLoop(
   d: SweepData,
@@ -225,6 +240,7 @@ export function workerLoop(
   descending: number,
   own: number,
   halo: Int32Array,
+  cutAt: number,
 ): void {
   let gen = Atomics.load(ctrl, 0);
   Atomics.add(ctrl, 2, 1);
@@ -233,7 +249,7 @@ export function workerLoop(
     Atomics.wait(ctrl, 0, gen);
     gen = Atomics.load(ctrl, 0);
     if (Atomics.load(ctrl, 3) === 1) return;
-    blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 2 * index);
+    blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!);
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);
   }

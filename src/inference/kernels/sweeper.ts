@@ -16,11 +16,24 @@ import { Worker } from "node:worker_threads";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
 import { compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { CTRL, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
+import { CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
 import type { CompiledDynamics } from "./plan.js";
 
-/** Sweep schedules: synchronous (every state from the previous sweep) or in place. */
-export type SweepSchedule = "jacobi" | "gauss-seidel";
+/**
+ * Sweep schedules: synchronous (every state from the previous sweep), in place (Gauss-Seidel), or
+ * in place with prioritised partial sweeps: after each full Gauss-Seidel sweep, up to
+ * {@link PRIORITY_SWEEPS} more sweeps over the index range of the states whose Q still moved by
+ * more than {@link PRIORITY_CUT} times the previous full sweep's residual (where the values are
+ * still settling: near the rewards), when that range holds at most half of the states. Every state
+ * is still backed up in every full sweep, so the iteration converges as Gauss-Seidel does
+ * (asynchronous value iteration), and the stopping test is the full sweep's residual.
+ */
+export type SweepSchedule = "jacobi" | "gauss-seidel" | "prioritised";
+
+/** Partial sweeps after each full sweep of the prioritised schedule. */
+export const PRIORITY_SWEEPS = 8;
+/** States whose max_a |dQ| exceeds this times the previous residual are swept again. */
+export const PRIORITY_CUT = 1e-3;
 
 /** Below this many transition entries a solve runs on one thread ("auto"). */
 export const THREAD_MIN_ENTRIES = 1 << 20;
@@ -44,6 +57,8 @@ export interface Sweeper {
   readonly threads: number;
   /** Direction of the in-place order (Gauss-Seidel), or null for Jacobi. */
   readonly order: "ascending" | "descending" | null;
+  /** State backups run so far: nStates per full sweep plus the states of partial sweeps. */
+  readonly backups: number;
   /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
   sweep(): { residual: number; scale: number };
   /** The current V (a view owned by the sweeper until close). */
@@ -98,7 +113,8 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const nnz = mdp.rowStart[n * m]!;
   const threads = Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, n));
   const shared = threads > 1;
-  const gs = o.schedule === "gauss-seidel";
+  const gs = o.schedule !== "jacobi";
+  const prioritised = o.schedule === "prioritised";
   const order = gs ? gaussSeidelDirection(mdp) : null;
   const descending = order === "descending" ? 1 : 0;
   const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
@@ -127,7 +143,10 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     buffers,
   };
   const ctrl = new Int32Array(shared ? new SharedArrayBuffer(CTRL.LENGTH * 4) : new ArrayBuffer(CTRL.LENGTH * 4));
-  const out = shared ? new Float64Array(new SharedArrayBuffer(16 * threads)) : new Float64Array(2);
+  // Per thread: residual, scale, hot range; then the hot cut of the sweep (read by the workers).
+  const cutAt = OUT_STRIDE * threads;
+  const out = shared ? new Float64Array(new SharedArrayBuffer(8 * (cutAt + 1))) : new Float64Array(cutAt + 1);
+  const localOut = new Float64Array(OUT_STRIDE);
   const ownOf = (t: number) => (gs && threads > 1 ? 2 + t : -1);
   const workers: Worker[] = [];
   if (threads > 1) {
@@ -140,12 +159,12 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       blockSweep.toString(),
       workerLoop.toString(),
       `const w = workerData;`,
-      `workerLoop(w.d, w.ctrl, w.out, w.index, w.lo, w.hi, w.descending, w.own, w.halo);`,
+      `workerLoop(w.d, w.ctrl, w.out, w.index, w.lo, w.hi, w.descending, w.own, w.halo, w.cutAt);`,
     ].join("\n");
     for (let t = 1; t < threads; t++) {
       const w = new Worker(source, {
         eval: true,
-        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo },
+        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo, cutAt },
       });
       w.unref();
       workers.push(w);
@@ -166,6 +185,8 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   // values published by the last sweep. Gauss-Seidel on one thread: buffer 0, always.
   let read = 0;
   let closed = false;
+  let backups = 0;
+  let lastResidual = Infinity;
   const close = () => {
     if (closed) return;
     closed = true;
@@ -180,9 +201,14 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     Q: data.Q,
     threads,
     order,
+    get backups() {
+      return backups;
+    },
     sweep() {
       if (closed) throw new Error("sweeper is closed");
       const write = gs && threads === 1 ? 0 : 1 - read;
+      const hotCut = prioritised ? PRIORITY_CUT * lastResidual : Infinity;
+      out[cutAt] = hotCut;
       if (threads > 1) {
         Atomics.store(ctrl, CTRL.READ, read);
         Atomics.store(ctrl, CTRL.WRITE, write);
@@ -190,7 +216,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         Atomics.add(ctrl, CTRL.GEN, 1);
         Atomics.notify(ctrl, CTRL.GEN);
       }
-      blockSweep(data, cuts[0]!, cuts[1]!, descending, read, write, ownOf(0), halos[0] ?? noHalo, out, 0);
+      blockSweep(data, cuts[0]!, cuts[1]!, descending, read, write, ownOf(0), halos[0] ?? noHalo, out, 0, hotCut);
       if (threads > 1) {
         for (;;) {
           const done = Atomics.load(ctrl, CTRL.DONE);
@@ -198,13 +224,30 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
           Atomics.wait(ctrl, CTRL.DONE, done);
         }
       }
-      let residual = out[0]!;
-      let scale = out[1]!;
-      for (let t = 1; t < threads; t++) {
-        if (out[2 * t]! > residual) residual = out[2 * t]!;
-        if (out[2 * t + 1]! > scale) scale = out[2 * t + 1]!;
+      let residual = 0;
+      let scale = 1;
+      let hotLo = n;
+      let hotHi = 0;
+      for (let t = 0; t < threads; t++) {
+        const at = OUT_STRIDE * t;
+        if (out[at]! > residual) residual = out[at]!;
+        if (out[at + 1]! > scale) scale = out[at + 1]!;
+        if (out[at + 2]! < out[at + 3]!) {
+          hotLo = Math.min(hotLo, out[at + 2]!);
+          hotHi = Math.max(hotHi, out[at + 3]!);
+        }
       }
       read = write;
+      backups += n;
+      lastResidual = residual;
+      if (prioritised && hotLo < hotHi && 2 * (hotHi - hotLo) <= n) {
+        // Partial sweeps on this thread, in place in the buffer that now holds every state's value;
+        // then the threads' private buffers take the new values of the range.
+        const V = buffers[read]!;
+        for (let l = 0; l < PRIORITY_SWEEPS; l++) sweepRange(data, hotLo, hotHi, descending, V, V, localOut, 0, Infinity);
+        backups += PRIORITY_SWEEPS * (hotHi - hotLo);
+        for (let t = 0; t < threads && threads > 1; t++) buffers[ownOf(t)]!.set(V.subarray(hotLo, hotHi), hotLo);
+      }
       return { residual, scale };
     },
     values() {

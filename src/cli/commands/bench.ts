@@ -1,0 +1,129 @@
+/**
+ * `cai bench softvi`: the job of shared/bench/ref_softvi.c run by the engine itself: soft value
+ * iteration (KL form, uniform prior) on the open N x N FrozenLake, slippery, built in memory (a
+ * 1000 x 1000 grid as JSON would be half a gigabyte), solved by `solve` with the options users pass.
+ *
+ * Sweeps are counted as the C reference counts them: every sweep from V = 0, the engine's sweep 0
+ * included, so `--tol 0 --max-iter 100` runs exactly 100 sweeps. ns_per_nnz times the sweeps only
+ * (from the end of sweep 0 to the end of the last, through solve's onSweep hook), as the C reference
+ * times only its sweeps; total_ms is the whole solve (compiling the kernel's arrays, starting the
+ * threads, the sweeps, the policy).
+ */
+import { writeFileSync } from "node:fs";
+import { UsageError } from "../../errors.js";
+import { frozenLakeOpen } from "../../mdp/environments/index.js";
+import { solve } from "../../inference/solve.js";
+import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
+import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
+import { ParameterError } from "../../errors.js";
+
+const usage =
+  "cai bench softvi --size N [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
+
+const flags = {
+  size: { type: "string" },
+  alpha: { type: "string" },
+  gamma: { type: "string" },
+  tol: { type: "string" },
+  "max-iter": { type: "string" },
+  schedule: { type: "string" },
+  threads: { type: "string" },
+  dump: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+const command: Command = {
+  name: "bench",
+  summary: "time the engine on the soft value iteration benchmark (open N x N FrozenLake, built in memory)",
+  help: [
+    `usage: ${usage}`,
+    "",
+    "Soft value iteration (variational backup, KL to the uniform prior) on the open N x N FrozenLake,",
+    "slippery, Gymnasium's layout, as shared/bench/ref_softvi.c runs it, through the engine's solve().",
+    "",
+    "  --size N         grid side, N >= 2 (N^2 states, 12 (N^2 - 1) + 4 transition entries)",
+    "  --alpha A        temperature > 0 (default 0.1)",
+    "  --gamma G        discount in (0, 1) (default 0.99)",
+    "  --tol T          stop when max |dQ| <= T (default 1e-10; 0: run --max-iter sweeps)",
+    "  --max-iter K     at most K sweeps, counted from V = 0 as ref_softvi.c counts them (default 100000, K >= 2)",
+    "  --schedule S     jacobi (default, the C reference's), gauss-seidel, prioritised",
+    "  --threads T      worker threads sharing each sweep: auto (default) or a number",
+    "  --dump FILE      write the final V as raw little-endian float64 (as ref_softvi.c dump=)",
+    "  --json           one JSON object: ns_per_nnz, sweeps, total_ms, peak_rss_mb, V0, sumV and the run's facts",
+    "",
+    "ns_per_nnz: the sweeps' wall time (sweep 0 excluded, as it holds the set-up's page faults) per sweep",
+    "per transition entry. total_ms: the whole solve. peak_rss_mb: the process's peak resident set (MiB).",
+  ].join("\n"),
+  run(argv) {
+    const { values, positionals } = parseFlags(argv, flags, usage);
+    if (positionals[0] !== "softvi") throw new UsageError(`${positionals[0] === undefined ? "missing job" : `unknown job "${positionals[0]}"`} (jobs: softvi)\nusage: ${usage}`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\nusage: ${usage}`);
+    if (values.size === undefined) throw new UsageError(`missing --size N\nusage: ${usage}`);
+    const size = parseNumber(values.size, "--size", { integer: true, min: 2 });
+    const alpha = numberFlag(values.alpha, "--alpha", 0.1, { exclusiveMin: 0 });
+    const gamma = numberFlag(values.gamma, "--gamma", 0.99, { exclusiveMin: 0 });
+    if (!(gamma < 1)) throw new ParameterError("--gamma", `must be below 1 for an infinite horizon, got ${gamma}`);
+    const tol = numberFlag(values.tol, "--tol", 1e-10, { min: 0 });
+    const maxSweeps = numberFlag(values["max-iter"], "--max-iter", 100_000, { integer: true, min: 2 });
+    const schedule = (values.schedule ?? "jacobi") as SweepSchedule;
+    if (schedule !== "jacobi" && schedule !== "gauss-seidel" && schedule !== "prioritised") {
+      throw new ParameterError("--schedule", `"${schedule}" is not one of jacobi, gauss-seidel, prioritised`);
+    }
+    const threads = values.threads === undefined || values.threads === "auto" ? "auto" : parseNumber(values.threads, "--threads", { integer: true, min: 1 });
+
+    let t = performance.now();
+    const mdp = frozenLakeOpen(size);
+    const buildMs = performance.now() - t;
+    const nnz = mdp.nnz;
+    let afterSweep0 = 0;
+    let lastSweep = 0;
+    t = performance.now();
+    const res = solve(mdp, {
+      alpha,
+      gamma,
+      tol,
+      maxIter: maxSweeps - 1, // solve counts the sweeps after sweep 0
+      schedule,
+      threads,
+      diagnostics: false,
+      onSweep: (k) => {
+        const now = performance.now();
+        if (k === 0) afterSweep0 = now;
+        lastSweep = now;
+      },
+    });
+    const totalMs = performance.now() - t;
+    const sweeps = res.iterations + 1;
+    const sweepMs = (lastSweep - afterSweep0) / res.iterations;
+    let sumV = 0;
+    for (let s = 0; s < mdp.nStates; s++) sumV += res.V[s]!;
+    if (values.dump !== undefined) writeFileSync(values.dump, new Uint8Array(res.V.buffer, res.V.byteOffset, mdp.nStates * 8));
+    const report = {
+      job: "softvi",
+      N: size,
+      states: mdp.nStates,
+      nnz,
+      alpha,
+      gamma,
+      tol,
+      schedule,
+      threads: res.threads ?? null,
+      sweeps,
+      backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
+      converged: res.converged,
+      stop_reason: res.stopReason,
+      residual: res.residual,
+      ns_per_sweep: sweepMs * 1e6,
+      ns_per_nnz: (sweepMs * 1e6) / nnz,
+      total_ms: totalMs,
+      build_ms: buildMs,
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+      V0: res.V[0]!,
+      sumV,
+    };
+    if (values.json) printJson(report);
+    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k} ${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(16) : String(v)}\n`);
+    return 0;
+  },
+};
+export default command;
