@@ -121,23 +121,31 @@ export function sweepRange(
   let hotLo = hi;
   let hotHi = lo;
   const count = hi - lo;
+  const first = descending === 1 ? hi - 1 : lo;
+  const step = descending === 1 ? -1 : 1;
   for (let i = 0; i < count; i++) {
-    const s = descending === 1 ? hi - 1 - i : lo + i;
+    const s = first + step * i;
     const base = s * m;
     let mx = -Infinity;
     let ds = 0;
+    let k = rowStart[base]!;
     for (let a = 0; a < m; a++) {
       const row = base + a;
       let acc = rowTable[rowIndex[row]!]!;
-      const k0 = rowStart[row]!;
       const k1 = rowStart[row + 1]!;
-      // One loop per layout, so that V8 compiles each without the others' work per entry.
+      // One loop per layout, so that V8 compiles each without the others' work per entry; rows of
+      // three entries (slippery grids) unrolled, adding in the same order as the loop.
       if (dense === 1) {
-        for (let k = k0; k < k1; k++) acc += coef[k]! * V[packed[k]!]!;
+        for (; k < k1; k++) acc += coef[k]! * V[packed[k]!]!;
       } else if (bits === 0) {
-        for (let k = k0; k < k1; k++) acc += c0 * V[packed[k]!]!;
+        if (k1 - k === 3) {
+          acc += c0 * V[packed[k]!]!;
+          acc += c0 * V[packed[k + 1]!]!;
+          acc += c0 * V[packed[k + 2]!]!;
+          k = k1;
+        } else for (; k < k1; k++) acc += c0 * V[packed[k]!]!;
       } else {
-        for (let k = k0; k < k1; k++) {
+        for (; k < k1; k++) {
           const x = packed[k]!;
           acc += coef[x & mask]! * V[x >>> bits]!;
         }
@@ -147,7 +155,7 @@ export function sweepRange(
       const aq = Math.abs(acc);
       if (aq > scale) scale = aq;
       Q[row] = acc;
-      if ((up > 0 || probs[row]! > 0) && acc > mx) mx = acc;
+      if (acc > mx && (up > 0 || probs[row]! > 0)) mx = acc;
     }
     if (ds > res) res = ds;
     if (ds > hotCut) {

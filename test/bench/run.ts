@@ -1,0 +1,273 @@
+/**
+ * `npm run bench`: the engine against shared/bench/ref_softvi.c (built here with cc -O3
+ * -march=native into a temporary directory), and the other timings issue 7 asks for.
+ *
+ * For each N (default 100, 300, 1000), every run in a fresh process, engine and C interleaved so
+ * that both see the same load:
+ *   1. per sweep: a fixed number of Jacobi sweeps from V = 0 (tol 0), ns per nonzero per sweep,
+ *      peak RSS; the two V's must agree (sum of V and max |dV| within 1e-9: the same iteration);
+ *   2. time to tolerance 1e-10: C Jacobi, the engine's Jacobi (same sweeps, same answer: V[0] in
+ *      the log1p form to 1e-9 relative) and the engine's prioritised schedule (fewer backups);
+ *      each answer's distance to a tightly converged fixed point is printed beside it.
+ * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
+ * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
+ *
+ * Medians over the repetitions with [min, max]. Options: --sizes 100,300 --reps R --tol-reps R
+ * --quick (sizes 100,300, fewer repetitions) --json FILE (all numbers).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { frozenLake, frozenLakeOpen, solve, writeMdp } from "../../src/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../.."); // dist/test/bench -> repository root
+const cli = join(root, "dist/src/cli/main.js");
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes("--quick");
+const sizes = (opt("--sizes") ?? (quick ? "100,300" : "100,300,1000")).split(",").map(Number);
+const reps = Number(opt("--reps") ?? (quick ? 3 : 5));
+const tolReps = Number(opt("--tol-reps") ?? (quick ? 2 : 3));
+const jsonOut = opt("--json");
+const refSource = process.env.CAI_BENCH_REF ?? resolve(root, "../shared/bench/ref_softvi.c");
+
+// ---------------------------------------------------------------- helpers
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+};
+const spread = (xs: number[]) => `[${fmt(Math.min(...xs))}, ${fmt(Math.max(...xs))}]`;
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(3) : x.toPrecision(4);
+}
+const stat = (xs: number[]) => `${fmt(median(xs))} ${spread(xs)}`;
+
+function run(cmd: string, args: string[], what: string): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${what} failed (status ${r.status}): ${r.stderr || r.error?.message}`);
+  return r.stdout + r.stderr;
+}
+
+interface Run {
+  nsPerNnz: number;
+  sweeps: number;
+  totalMs: number;
+  peakMiB: number;
+  V0: number;
+  sumV: number;
+  V: Float64Array;
+  backupsPerState: number;
+  threads: number;
+}
+
+/** ref_softvi.c under /usr/bin/time (peak RSS); total_ms is its sweeps' time (what it measures). */
+function runC(bin: string, N: number, sweeps: number, tol: number, dump: string): Run {
+  const args = [`N=${N}`, `sweeps=${sweeps}`, `tol=${tol}`, "form=log1p", `dump=${dump}`];
+  const hasTime = existsSync("/usr/bin/time");
+  const out = hasTime ? run("/usr/bin/time", ["-f", "maxrss_kb %M", bin, ...args], "ref_softvi") : run(bin, args, "ref_softvi");
+  const kv = new Map(out.trim().split("\n").map((l) => [l.split(" ")[0]!, l.split(" ").slice(1).join(" ")] as const));
+  const num = (k: string) => Number(kv.get(k));
+  return {
+    nsPerNnz: num("ns_per_nnz"),
+    sweeps: num("sweeps"),
+    totalMs: (num("ns_per_sweep") * num("sweeps")) / 1e6,
+    peakMiB: hasTime ? num("maxrss_kb") / 1024 : NaN,
+    V0: num("V0"),
+    sumV: num("sumV"),
+    V: readF64(dump),
+    backupsPerState: num("sweeps"),
+    threads: 1,
+  };
+}
+
+/** `cai bench softvi` in a fresh process. */
+function runEngine(N: number, sweeps: number, tol: number, dump: string, schedule = "jacobi", threads = "auto"): Run {
+  const out = run(process.execPath, [cli, "bench", "softvi", "--size", String(N), "--max-iter", String(sweeps), "--tol", String(tol), "--schedule", schedule, "--threads", threads, "--dump", dump, "--json"], "cai bench");
+  const j = JSON.parse(out) as Record<string, number>;
+  return {
+    nsPerNnz: j.ns_per_nnz!,
+    sweeps: j.sweeps!,
+    totalMs: j.total_ms!,
+    peakMiB: j.peak_rss_mb!,
+    V0: j.V0!,
+    sumV: j.sumV!,
+    V: readF64(dump),
+    backupsPerState: j.backups_per_state!,
+    threads: j.threads!,
+  };
+}
+
+function readF64(path: string): Float64Array {
+  const b = readFileSync(path);
+  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), Number.MIN_VALUE);
+
+const results: Record<string, unknown> = {};
+const lines: string[] = [];
+const say = (s = "") => {
+  lines.push(s);
+  process.stdout.write(s + "\n");
+};
+const verdicts: string[] = [];
+const verdict = (ok: boolean, what: string) => {
+  verdicts.push(`${ok ? "met    " : "NOT met"}  ${what}`);
+};
+
+// ---------------------------------------------------------------- set-up
+const dir = mkdtempSync(join(tmpdir(), "cai-bench-"));
+try {
+  const bin = join(dir, "ref_softvi");
+  run("cc", ["-O3", "-march=native", "-o", bin, refSource, "-lm"], "cc -O3 -march=native ref_softvi.c");
+  say(`control-as-inference bench: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  say(`C reference: ${refSource}, built with cc -O3 -march=native`);
+  say(`medians over the repetitions, [min, max]; every run in a fresh process, engine and C interleaved`);
+  const f = (name: string) => join(dir, name);
+
+  // ------------------------------------------------------------ per sweep and time to tolerance
+  for (const N of sizes) {
+    const fixed = N >= 1000 ? 100 : N >= 300 ? 300 : 1000;
+    say("");
+    say(`== N = ${N}: ${N * N} states, ${12 * (N * N - 1) + 4} nonzeros; alpha 0.1, gamma 0.99, KL to uniform`);
+    const c: Run[] = [];
+    const e: Run[] = [];
+    for (let i = 0; i < reps; i++) {
+      c.push(runC(bin, N, fixed, 0, f("c.f64")));
+      e.push(runEngine(N, fixed, 0, f("e.f64")));
+    }
+    const agreeSum = relDiff(e[0]!.sumV, c[0]!.sumV);
+    const agreeV = maxAbsDiff(e[0]!.V, c[0]!.V);
+    const ratio = median(e.map((r) => r.nsPerNnz)) / median(c.map((r) => r.nsPerNnz));
+    const transitionBytes = (N * N * 4 + 1) * 4 + (12 * (N * N - 1) + 4) * (4 + 8 + 8 + 1);
+    const valueBytesC = 2 * N * N * 8; // V and Vn
+    const valueBytesE = 2 * N * N * 8 + 2 * N * N * 4 * 8; // V, Vn, Q and the policy
+    const peakE = median(e.map((r) => r.peakMiB));
+    say(`per sweep, ${fixed} Jacobi sweeps from V = 0 (tol 0):`);
+    say(`  engine   ns/nnz ${stat(e.map((r) => r.nsPerNnz))}  peak RSS MiB ${stat(e.map((r) => r.peakMiB))}  threads ${e[0]!.threads}`);
+    say(`  C        ns/nnz ${stat(c.map((r) => r.nsPerNnz))}  peak RSS MiB ${stat(c.map((r) => r.peakMiB))}`);
+    say(`  engine / C per sweep: ${fmt(ratio)}   agreement: |d sumV| / sumV ${fmt(agreeSum)}, max |dV| ${fmt(agreeV)}`);
+    say(
+      `  peak memory / (transition arrays + value arrays): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesE))} counting V, Vn, Q and the policy, ` +
+        `${fmt((peakE * 1048576) / (transitionBytes + valueBytesC))} counting V and Vn only (transition arrays ${fmt(transitionBytes / 1048576)} MiB)`,
+    );
+    if (agreeSum > 1e-9 || agreeV > 1e-9) verdict(false, `N = ${N}: engine and C agree after ${fixed} sweeps`);
+    if (N === 1000) {
+      verdict(ratio <= 1, `per sweep at N = 1000, engine / C <= 1.0: ${fmt(ratio)}`);
+      verdict((peakE * 1048576) / (transitionBytes + valueBytesE) <= 1.5, `peak memory at N = 1000 <= 1.5 x (transition arrays + V, Vn, Q, policy): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesE))}`);
+      verdict((peakE * 1048576) / (transitionBytes + valueBytesC) <= 1.5, `peak memory at N = 1000 <= 1.5 x (transition arrays + V, Vn only): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesC))}`);
+    }
+
+    const tr = N >= 1000 ? Math.min(tolReps, 2) : tolReps;
+    const ct: Run[] = [];
+    const ej: Run[] = [];
+    const ep: Run[] = [];
+    for (let i = 0; i < tr; i++) {
+      ct.push(runC(bin, N, 100_000, 1e-10, f("ct.f64")));
+      ep.push(runEngine(N, 100_000, 1e-10, f("ep.f64"), "prioritised"));
+      if (i === 0) ej.push(runEngine(N, 100_000, 1e-10, f("ej.f64"), "jacobi"));
+    }
+    // A tightly converged fixed point (the engine at rounding level), checked against C at N <= 300.
+    const star = runEngine(N, 100_000, 1e-15, f("star.f64"), "prioritised");
+    let starCheck = "";
+    if (N <= 300) {
+      const cStar = runC(bin, N, 100_000, 1e-15, f("cstar.f64"));
+      starCheck = `; it agrees with C run to 1e-15 within max |dV| ${fmt(maxAbsDiff(star.V, cStar.V))}`;
+    }
+    const err = (r: Run) => maxAbsDiff(r.V, star.V);
+    const tC = median(ct.map((r) => r.totalMs));
+    const tP = median(ep.map((r) => r.totalMs));
+    say(`time to tolerance 1e-10 (engine: max |dQ| <= 1e-10; C: max |dV| < 1e-10), whole solve for the engine, sweeps only for C:`);
+    say(`  C Jacobi              ms ${stat(ct.map((r) => r.totalMs))}  sweeps ${ct[0]!.sweeps}  V0 ${ct[0]!.V0.toExponential(12)}  sumV ${ct[0]!.sumV}  max |V - V*| ${fmt(err(ct[0]!))}`);
+    say(`  engine Jacobi         ms ${stat(ej.map((r) => r.totalMs))}  sweeps ${ej[0]!.sweeps}  V0 ${ej[0]!.V0.toExponential(12)}  sumV ${ej[0]!.sumV}  max |V - V*| ${fmt(err(ej[0]!))}`);
+    say(`  engine prioritised    ms ${stat(ep.map((r) => r.totalMs))}  full sweeps ${ep[0]!.sweeps}, backups per state ${fmt(ep[0]!.backupsPerState)}  sumV ${ep[0]!.sumV}  max |V - V*| ${fmt(err(ep[0]!))}`);
+    const v0rel = relDiff(ej[0]!.V0, ct[0]!.V0);
+    say(`  engine Jacobi vs C: V0 relative ${fmt(v0rel)}, |d sumV| / sumV ${fmt(relDiff(ej[0]!.sumV, ct[0]!.sumV))}, max |dV| ${fmt(maxAbsDiff(ej[0]!.V, ct[0]!.V))}`);
+    say(`  engine prioritised vs C: |d sumV| / sumV ${fmt(relDiff(ep[0]!.sumV, ct[0]!.sumV))}, max |dV| ${fmt(maxAbsDiff(ep[0]!.V, ct[0]!.V))} (two iterations stopped at 1e-10 differ by up to about 1e-10 gamma / (1 - gamma))`);
+    say(`  V* = engine prioritised at tol 1e-15 (${star.sweeps} full sweeps${starCheck})`);
+    say(`  time to tolerance, engine prioritised / C Jacobi: ${fmt(tP / tC)}; engine Jacobi / C Jacobi: ${fmt(median(ej.map((r) => r.totalMs)) / tC)}`);
+    if (N === 1000) {
+      verdict(tP / tC <= 0.5 && err(ep[0]!) <= err(ct[0]!), `time to tolerance at N = 1000, engine / C Jacobi <= 0.5 with an answer at least as close to V*: ${fmt(tP / tC)}, max |V - V*| ${fmt(err(ep[0]!))} vs C ${fmt(err(ct[0]!))}`);
+    }
+    if (N === 300) verdict(v0rel <= 1e-9, `V[0] at N = 300 (engine Jacobi vs C log1p form, same sweeps) within 1e-9 relative: ${fmt(v0rel)}`);
+    results[`N${N}`] = {
+      perSweep: { sweeps: fixed, engineNsPerNnz: e.map((r) => r.nsPerNnz), cNsPerNnz: c.map((r) => r.nsPerNnz), ratio, enginePeakMiB: e.map((r) => r.peakMiB), cPeakMiB: c.map((r) => r.peakMiB), agreeSum, agreeV },
+      toTolerance: {
+        cMs: ct.map((r) => r.totalMs),
+        cSweeps: ct[0]!.sweeps,
+        engineJacobiMs: ej.map((r) => r.totalMs),
+        engineJacobiSweeps: ej[0]!.sweeps,
+        enginePrioritisedMs: ep.map((r) => r.totalMs),
+        enginePrioritisedSweeps: ep[0]!.sweeps,
+        enginePrioritisedBackupsPerState: ep[0]!.backupsPerState,
+        errC: err(ct[0]!),
+        errEngineJacobi: err(ej[0]!),
+        errEnginePrioritised: err(ep[0]!),
+        V0: { c: ct[0]!.V0, engineJacobi: ej[0]!.V0, relative: v0rel },
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ loading a 100k-state P JSON
+  say("");
+  const big = frozenLakeOpen(317); // 100489 states, 1.2 million entries
+  const bigFile = f("frozenlake-open-317.json");
+  writeFileSync(bigFile, writeMdp(big, "gymnasium"));
+  const loadScript = `import { readMdpFile } from ${JSON.stringify(join(root, "dist/src/index.js"))}; const t = performance.now(); const m = readMdpFile(${JSON.stringify(bigFile)}); process.stdout.write(String(performance.now() - t) + " " + m.nStates);`;
+  const loads: number[] = [];
+  for (let i = 0; i < reps; i++) loads.push(Number(run(process.execPath, ["--input-type=module", "-e", loadScript], "load P JSON").split(" ")[0]));
+  const mb = readFileSync(bigFile).length / 1e6;
+  say(`loading a Gymnasium P JSON of ${big.nStates} states (${fmt(mb)} MB, readMdpFile, validated), ms: ${stat(loads)}`);
+  verdict(median(loads) < 2000, `100k-state P JSON loads in under 2 s: ${fmt(median(loads))} ms`);
+
+  // ------------------------------------------------------------ cai solve cold start
+  const small = f("frozenlake-4x4.json");
+  writeFileSync(small, writeMdp(frozenLake(), "gymnasium"));
+  const cold: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    run(process.execPath, [cli, "solve", small, "--gamma", "0.9", "--json"], "cai solve");
+    cold.push(performance.now() - t);
+  }
+  say(`cai solve FrozenLake 4x4 --gamma 0.9 --json, cold start to exit, ms: ${stat(cold)}`);
+  verdict(median(cold) < 300, `cai solve on a small file in under 0.3 s: ${fmt(median(cold))} ms`);
+
+  // ------------------------------------------------------------ finite horizon, exact, H = 1000
+  const lake8 = frozenLake({ map: "8x8" });
+  const fin: number[] = [];
+  const finDiag: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    solve(lake8, { backup: "exact", horizon: 1000, alpha: 1, diagnostics: false });
+    fin.push(performance.now() - t);
+    t = performance.now();
+    solve(lake8, { backup: "exact", horizon: 1000, alpha: 1 });
+    finDiag.push(performance.now() - t);
+  }
+  say(`finite horizon, exact backup, H = 1000, FrozenLake 8x8 (in process): ms ${stat(fin)}; with log Z, ELBO and occupancy ${stat(finDiag)}`);
+  results.misc = { loadMs: loads, loadMB: mb, coldStartMs: cold, finiteExactH1000Ms: fin, finiteExactH1000DiagnosticsMs: finDiag };
+
+  say("");
+  say(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (other processes share the ${availableParallelism()} cores)`);
+  say("targets:");
+  for (const v of verdicts) say(`  ${v}`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ when: new Date().toISOString(), node: process.version, cores: availableParallelism(), results, verdicts }, null, 1));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
