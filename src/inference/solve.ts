@@ -10,6 +10,7 @@ import { ConvergenceError, NoFixedPointError, ParameterError } from "../errors.j
 import { TrajectoryGraph } from "../graph/trajectory-graph.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { evaluateFinite, evaluateInfinite } from "./evaluate.js";
+import { exactLogSpectralRadius } from "./growth.js";
 import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from "./prior.js";
 import { RULES, type Backup, type RuleFamily } from "./rules/index.js";
 import { backwardSchedule, sliceProgram, type Schedule } from "./schedule.js";
@@ -328,6 +329,7 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
   let sinceBest = 0;
   let stopReason: StopReason = "max-iterations";
   const history = new Float64Array(GROWTH_WINDOW);
+  let belowOne = false; // exact mode: rho < 1 has been established
   try {
     // Sweep 0: Q from the starting values.
     if (sweeper) {
@@ -375,8 +377,12 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
         const before = history[slot]!;
         history[slot] = res;
         if (iterations >= 4 * GROWTH_WINDOW && iterations % GROWTH_WINDOW === 0 && Math.abs(res - before) <= 1e-6 * res) {
-          const logRho = homogeneousGrowth(mdp, r, V);
-          if (logRho >= 0) throw new NoFixedPointError(res, Math.exp(res / r.alpha));
+          // Residual steady at a positive level: linear growth, or slow convergence. Decide by rho.
+          if (!belowOne) {
+            const logRho = exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, V, res / r.alpha);
+            if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
+            belowOne = true; // a fixed point exists: keep iterating, never ask again
+          }
         }
       }
     }
@@ -385,8 +391,8 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
   }
   const converged = stopReason === "tolerance" || stopReason === "stalled";
   if (!converged && r.rules.backup === "exact" && Number.isFinite(residual)) {
-    const logRho = homogeneousGrowth(mdp, r, V);
-    if (logRho >= 0 && residual > 0) throw new NoFixedPointError(residual, Math.exp(residual / r.alpha));
+    const logRho = belowOne ? -Infinity : exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, V, residual / r.alpha);
+    if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
   const policy = new Float64Array(n * m);
@@ -426,36 +432,3 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
   };
 }
 
-/**
- * Collatz-Wielandt upper bound on log rho for the exact operator's homogeneous part
- * M z(s) = sum_a w(a|s) sum_{k live} p_k exp(r_k/alpha) gamma z(s'_k), at z = exp(V/alpha):
- * max_s log((M z)(s) / z(s)). A value >= 0 means no certificate that a fixed point exists.
- */
-function homogeneousGrowth(mdp: MdpArrays, r: Resolved, V: Float64Array): number {
-  const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
-  const inv = 1 / r.alpha;
-  const logGamma = Math.log(r.gamma);
-  let best = -Infinity;
-  for (let s = 0; s < n; s++) {
-    let mx = -Infinity;
-    const terms: number[] = [];
-    for (let a = 0; a < m; a++) {
-      const row = s * m + a;
-      const w = r.prior.probs[row]!;
-      if (w <= 0) continue;
-      const lw = Math.log(w) + r.prior.logMass[s]!;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-        if (done[k] || prob[k]! <= 0) continue;
-        const u = lw + Math.log(prob[k]!) + reward[k]! * inv + logGamma + V[next[k]!]! * inv;
-        terms.push(u);
-        if (u > mx) mx = u;
-      }
-    }
-    if (mx === -Infinity) continue;
-    let sum = 0;
-    for (const u of terms) sum += Math.exp(u - mx);
-    const h = mx + Math.log(sum) - V[s]! * inv;
-    if (h > best) best = h;
-  }
-  return best;
-}

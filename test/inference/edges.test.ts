@@ -63,8 +63,24 @@ describe("no fixed point in exact mode", () => {
       } catch (e) {
         expect(e).toBeInstanceOf(NoFixedPointError);
         const growth = alpha * Math.log(gamma * Math.exp(1 / alpha));
-        expect(Math.abs((e as NoFixedPointError).growthPerStep - growth)).toBeLessThan(1e-6 * growth);
+        expect(Math.abs((e as NoFixedPointError).growthPerStep - growth)).toBeLessThan(1e-9 * growth);
         expect((e as NoFixedPointError).message).toContain("no fixed point");
+      }
+    }
+  });
+
+  it("reports alpha log rho on a periodic chain, where the per-sweep increments of V alternate", () => {
+    // 0 -> 1 pays 2, 1 -> 0 pays 0: M = gamma [[0, e^{2/alpha}], [1, 0]], rho = gamma e^{1/alpha}.
+    const cycle = TabularMdp.fromLists([[[{ prob: 1, next: 1, reward: 2, done: false }]], [[{ prob: 1, next: 0, reward: 0, done: false }]]]);
+    for (const [alpha, gamma] of [[1, 1], [1, 0.9], [2, 1], [0.5, 0.8]] as const) {
+      const growth = alpha * Math.log(gamma * Math.exp(1 / alpha));
+      try {
+        solve(cycle, { backup: "exact", alpha, gamma, maxIter: 5000 });
+        expect.unreachable("expected NoFixedPointError");
+      } catch (e) {
+        expect(e).toBeInstanceOf(NoFixedPointError);
+        expect(Math.abs((e as NoFixedPointError).growthPerStep - growth)).toBeLessThan(1e-9 * growth);
+        expect(Math.abs((e as NoFixedPointError).spectralRadius - gamma * Math.exp(1 / alpha))).toBeLessThan(1e-9);
       }
     }
   });
