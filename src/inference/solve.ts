@@ -26,7 +26,7 @@ export const SOLVE_DEFAULTS = {
   maxIter: 100_000,
   /** Infinite horizon: synchronous sweeps (every state from the previous sweep's values). */
   schedule: "jacobi" as SweepSchedule,
-  /** Infinite horizon: all cores for tables of at least 2^20 entries, else one thread. */
+  /** Infinite horizon: all cores for tables of at least 2^16 entries, else one thread. */
   threads: "auto" as number | "auto",
 } as const;
 
@@ -67,7 +67,7 @@ export interface SolveOptions {
   readonly schedule?: SweepSchedule;
   /**
    * Infinite horizon, variational and hard backups: threads that share each sweep (worker threads
-   * over SharedArrayBuffers). "auto" uses every core for tables of at least 2^20 transition entries
+   * over SharedArrayBuffers). "auto" uses every core for tables of at least 2^16 transition entries
    * and one thread below. Jacobi results are identical for any number; with "gauss-seidel" each
    * thread sweeps its own block (block Gauss-Seidel), so the iterates, not the fixed point, depend on it.
    * @defaultValue "auto"

@@ -56,38 +56,40 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     rs.set(rowStart);
   }
 
-  // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint16Array, narrowed to Uint8 when
-  // 256 values suffice) or, past 65536 distinct values, dense (rowIndex is then the identity).
+  // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, widened to Uint16 past
+  // 256 values) or, past 65536 distinct values, dense (rowIndex is then the identity).
   const rowIds = new Map<number, number>();
-  let ids16: Uint16Array | undefined = alloc(Uint16Array, rows, shared);
+  let ids: Uint8Array | Uint16Array | undefined = alloc(Uint8Array, rows, shared);
   let lastB = NaN;
   let lastBId = 0;
-  for (let row = 0; row < rows && ids16; row++) {
+  for (let row = 0; row < rows && ids; row++) {
     let acc = 0;
     for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
     if (acc !== lastB) {
       let id = rowIds.get(acc);
       if (id === undefined) {
         if (rowIds.size === 65536) {
-          ids16 = undefined;
+          ids = undefined;
           break;
         }
         id = rowIds.size;
         rowIds.set(acc, id);
+        if (id === 256) {
+          const wide: Uint16Array = alloc(Uint16Array, rows, shared);
+          wide.set(ids.subarray(0, row));
+          ids = wide;
+        }
       }
       lastB = acc;
       lastBId = id;
     }
-    ids16[row] = lastBId;
+    ids[row] = lastBId;
   }
   let rowIndex: Uint8Array | Uint16Array | Int32Array;
   let rowTable: Float64Array;
-  if (ids16) {
+  if (ids) {
     rowTable = tableOf(rowIds);
-    if (rowIds.size <= 256) {
-      rowIndex = alloc(Uint8Array, rows, shared);
-      rowIndex.set(ids16);
-    } else rowIndex = ids16;
+    rowIndex = ids;
   } else {
     rowTable = alloc(Float64Array, rows, shared);
     rowIndex = alloc(Int32Array, rows, shared);
