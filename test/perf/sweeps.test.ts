@@ -5,7 +5,8 @@
  * - Jacobi on several threads is the same bit for bit as on one;
  * - Gauss-Seidel on one thread against a textbook in-place sweep written here (log-sum-exp over
  *   actions, expectation over entries) in the same order, after K sweeps, to 1e-12;
- * - Gauss-Seidel on one and several threads reach the Jacobi fixed point, to 1e-12.
+ * - Gauss-Seidel and the prioritised schedule, on one and several threads, reach the Jacobi fixed
+ *   point, to 1e-12.
  * No timings: speed is measured by `npm run bench`.
  */
 import fc from "fast-check";
@@ -187,15 +188,15 @@ describe("Gauss-Seidel sweeps", () => {
     );
   });
 
-  it("on one and on 2 or 3 threads reach the Jacobi fixed point within 1e-12", () => {
+  it("gauss-seidel and prioritised, on one and on 2 or 3 threads, reach the Jacobi fixed point within 1e-12", () => {
     fc.assert(
-      fc.property(arbCase, fc.constantFrom(2, 3), (c, threads) => {
+      fc.property(arbCase, fc.constantFrom(2, 3), fc.constantFrom("gauss-seidel" as const, "prioritised" as const), (c, threads, schedule) => {
         const { mdp, prior } = build(c);
         const o = { backup: c.backup, alpha: c.alpha, gamma: Math.min(c.gamma, 0.8), prior, tol: 1e-15, diagnostics: false } as const;
         const jacobi = solve(mdp, { ...o, threads: 1 });
         expect(jacobi.converged).toBe(true);
         for (const t of [1, threads]) {
-          const gs = solve(mdp, { ...o, threads: t, schedule: "gauss-seidel" });
+          const gs = solve(mdp, { ...o, threads: t, schedule });
           expect(gs.converged).toBe(true);
           expect(gs.iterations).toBeLessThanOrEqual(jacobi.iterations + 1);
           expect(relGap(gs.V, jacobi.V)).toBeLessThanOrEqual(1e-12);
@@ -203,8 +204,22 @@ describe("Gauss-Seidel sweeps", () => {
           expect(relGap(gs.policy, jacobi.policy)).toBeLessThanOrEqual(1e-12);
         }
       }),
-      fcParams(12),
+      fcParams(16),
     );
+  });
+
+  it("prioritised on a grid runs partial sweeps (more backups than full sweeps) and reaches the Jacobi fixed point within 1e-12", () => {
+    const mdp = frozenLakeOpen(40);
+    const o = { alpha: 0.1, gamma: 0.9, tol: 1e-15, diagnostics: false } as const;
+    const jacobi = solve(mdp, { ...o, threads: 1 });
+    for (const threads of [1, 2]) {
+      const pr = solve(mdp, { ...o, threads, schedule: "prioritised" });
+      expect(pr.converged).toBe(true);
+      expect(pr.backups!).toBeGreaterThan((pr.iterations + 1) * mdp.nStates);
+      expect(pr.iterations).toBeLessThan(jacobi.iterations);
+      expect(relGap(pr.V, jacobi.V)).toBeLessThanOrEqual(1e-12);
+      expect(relGap(pr.Q, jacobi.Q)).toBeLessThanOrEqual(1e-12);
+    }
   });
 
   it("on the open FrozenLake are read off the graph as descending (towards the goal at the last index) and need fewer sweeps than Jacobi", () => {

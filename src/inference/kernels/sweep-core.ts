@@ -20,11 +20,9 @@
  * is inlined into the sweep.
  */
 export function expm1Fast(x: number): number {
-  if (x > -7.450580596923828e-9 && x < 7.450580596923828e-9) {
-    if (x > -3.054936363499605e-151 && x < 3.054936363499605e-151) return x;
-    return x + 0.5 * x * x;
-  }
-  if (x > -0.0009765625 && x < 0.0009765625) {
+  const ax = Math.abs(x);
+  if (ax < 7.450580596923828e-9) return ax < 3.054936363499605e-151 ? x : x + 0.5 * x * x;
+  if (ax < 0.0009765625) {
     return x + x * x * (0.5 + x * (0.16666666666666666 + x * (0.041666666666666664 + x * (0.008333333333333333 + x * 0.001388888888888889))));
   }
   return Math.expm1(x);
@@ -37,11 +35,9 @@ export function expm1Fast(x: number): number {
  * (tested in test/perf/fast-math.test.ts).
  */
 export function log1pFast(y: number): number {
-  if (y > -7.450580596923828e-9 && y < 7.450580596923828e-9) {
-    if (y > -3.054936363499605e-151 && y < 3.054936363499605e-151) return y;
-    return y - 0.5 * y * y;
-  }
-  if (y > -0.0009765625 && y < 0.0009765625) {
+  const ay = Math.abs(y);
+  if (ay < 7.450580596923828e-9) return ay < 3.054936363499605e-151 ? y : y - 0.5 * y * y;
+  if (ay < 0.0009765625) {
     return y - y * y * (0.5 - y * (0.3333333333333333 - y * (0.25 - y * (0.2 - y * (0.16666666666666666 - y * 0.14285714285714285)))));
   }
   return Math.log1p(y);
