@@ -186,7 +186,7 @@ export function sweepRange(
 }
 
 /** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
-export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, LENGTH: 8 } as const;
+export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, FAILED: 6, LENGTH: 8 } as const;
 /** Numbers each thread reports per sweep in `out`: residual, scale, hot range start and end. */
 export const OUT_STRIDE = 4;
 
@@ -232,7 +232,8 @@ export function blockSweep(
 
 /**
  * A worker's loop: wait for a new generation, run its share of the sweep (with the hot cut the
- * main thread left at out[cutAt]), count itself done. `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
+ * main thread left at out[cutAt]), count itself done (setting `FAILED` if its share threw, so that
+ * the main thread never waits for it in vain). `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
  */
 export function workerLoop(
   d: SweepData,
@@ -253,7 +254,11 @@ export function workerLoop(
     Atomics.wait(ctrl, 0, gen);
     gen = Atomics.load(ctrl, 0);
     if (Atomics.load(ctrl, 3) === 1) return;
-    blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!);
+    try {
+      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!);
+    } catch {
+      Atomics.store(ctrl, 6, 1); // the main thread, waiting below, reports the failure
+    }
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);
   }

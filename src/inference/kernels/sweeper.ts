@@ -227,6 +227,10 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
           if (done === threads - 1) break;
           Atomics.wait(ctrl, CTRL.DONE, done);
         }
+        if (Atomics.load(ctrl, CTRL.FAILED) !== 0) {
+          close();
+          throw new Error("a worker thread failed during a sweep (pass threads: 1 to sweep on this thread)");
+        }
       }
       let residual = 0;
       let scale = 1;
