@@ -8,7 +8,7 @@
  */
 import { Matrix, solve as solveLinear } from "ml-matrix";
 import { ParameterError, RunError } from "../errors.js";
-import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from "../inference/prior.js";
+import { checkPriorShape, entropyPrior, logWeights, uniformPrior, type ActionPrior } from "../inference/prior.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 
 /** Options every independent solver takes: the problem, not the algorithm. */
@@ -43,15 +43,7 @@ export function resolveProblem(mdp: MdpArrays, o: SolverProblem): ResolvedProble
   }
   const prior = o.prior ?? (o.entropy ? entropyPrior(mdp.nStates, mdp.nActions) : uniformPrior(mdp.nStates, mdp.nActions));
   checkPriorShape(prior, mdp.nStates, mdp.nActions);
-  const { nStates: n, nActions: m } = mdp;
-  const logW = new Float64Array(n * m);
-  for (let s = 0; s < n; s++) {
-    for (let a = 0; a < m; a++) {
-      const p = prior.probs[s * m + a]!;
-      logW[s * m + a] = p > 0 ? prior.logMass[s]! + Math.log(p) : -Infinity;
-    }
-  }
-  return { alpha, gamma, prior, logW };
+  return { alpha, gamma, prior, logW: logWeights(prior) };
 }
 
 /** r(s, a) = sum_k p_k r_k, flat n x m. */

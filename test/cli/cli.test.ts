@@ -3,54 +3,14 @@
  * files in a fresh temporary directory. Errors: one line per problem on stderr, exit status 2,
  * never a stack trace.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cliSandbox, expectInputError, root } from "../support/cli.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "dist/src/cli/main.js");
-let dir = "";
-
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run tsc first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), "cai-cli-"));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-}
-
-function cai(args: string[], input?: string): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.CAI_DEBUG;
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, input: input ?? "", encoding: "utf8", env, timeout: 60_000 });
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines };
-}
-
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-/** Exit 2, nothing on stdout, every stderr line a "cai: error:" line, and no stack trace. */
-function expectInputError(r: Run, lines: number): void {
-  expect(r.status).toBe(2);
-  expect(r.stdout).toBe("");
-  expect(r.lines).toHaveLength(lines);
-  for (const l of r.lines) expect(l).toMatch(/^cai: error: /);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-}
+const { dir, cai, file } = cliSandbox("cai-cli-");
+/** Every stderr line of these errors is a "cai: error:" line: no usage line follows. */
+const errorsOnly = { usage: false };
 
 const good = JSON.stringify({
   P: { "0": { "0": [[1.0, 1, 0.5, false]], "1": [[0.5, 0, 0, 0], [0.5, 1, 1, 1]] }, "1": { "0": [[1.0, 1, 0, true]], "1": [[1.0, 1, 0, true]] } },
@@ -91,13 +51,13 @@ describe("cai --help, --version, <command> --help", () => {
 describe("usage errors exit 2 with one line on stderr", () => {
   it("an unknown command", () => {
     const r = cai(["frobnicate"]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toMatch(/^cai: error: unknown command "frobnicate" \(commands: .*\binspect\b.*; run cai --help\)$/);
   });
 
   it("an unknown option before the command", () => {
     const r = cai(["--frob"]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toContain('unknown option "--frob"');
   });
 
@@ -114,20 +74,20 @@ describe("usage errors exit 2 with one line on stderr", () => {
 
   it("a missing file", () => {
     const r = cai(["inspect", "nope.json"]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toBe("cai: error: nope.json: cannot read: no such file");
   });
 
   it("a directory", () => {
-    const r = cai(["inspect", dir]);
-    expectInputError(r, 1);
-    expect(r.lines[0]).toBe(`cai: error: ${dir}: cannot read: is a directory, not a file`);
+    const r = cai(["inspect", dir()]);
+    expectInputError(r, 1, errorsOnly);
+    expect(r.lines[0]).toBe(`cai: error: ${dir()}: cannot read: is a directory, not a file`);
   });
 
   it("a path that runs through a regular file (ENOTDIR)", () => {
     const path = file("plain.json", good) + "/inner.json";
     const r = cai(["inspect", path]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toMatch(new RegExp(`^cai: error: ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: cannot read: `));
   });
 });
@@ -164,7 +124,7 @@ describe("cai inspect", () => {
 
   it("names standard input <stdin> in errors", () => {
     const r = cai(["inspect", "-"], '{"P": [');
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toBe("cai: error: <stdin>: malformed JSON at line 1, column 8: unexpected end of input (2 unclosed brackets)");
   });
 
@@ -196,7 +156,7 @@ describe("every input error: one line per problem on stderr, exit 2, no stack tr
     it(what, () => {
       file("bad.json", content);
       const r = cai(["inspect", "bad.json"]);
-      expectInputError(r, 1);
+      expectInputError(r, 1, errorsOnly);
       expect(r.lines[0]).toBe(`cai: error: ${message}`);
     });
   }
@@ -204,7 +164,7 @@ describe("every input error: one line per problem on stderr, exit 2, no stack tr
   it("several problems: one line each, in table order", () => {
     file("many.json", '{"P": [[[[0.5, 0, 0, false]], [[1, 9, 0, false]]], [[[1, 0, 1e999, false]], []]], "initial": [1, 1]}');
     const r = cai(["inspect", "many.json"]);
-    expectInputError(r, 5);
+    expectInputError(r, 5, errorsOnly);
     expect(r.lines).toEqual([
       "cai: error: state 0, action 0: the probabilities sum to 0.5 (expected 1 within 1e-9)",
       "cai: error: state 0, action 1, entry 0: next state 9 is out of range (states are 0..1)",
@@ -218,7 +178,7 @@ describe("every input error: one line per problem on stderr, exit 2, no stack tr
     const P = Array.from({ length: 30 }, (_, s) => [[[0.9, s, 0, false]]]);
     file("thirty.json", JSON.stringify({ P }));
     const r = cai(["inspect", "thirty.json"]);
-    expectInputError(r, 21);
+    expectInputError(r, 21, errorsOnly);
     expect(r.lines[0]).toBe("cai: error: state 0, action 0: the probabilities sum to 0.9 (expected 1 within 1e-9)");
     expect(r.lines[19]).toBe("cai: error: state 19, action 0: the probabilities sum to 0.9 (expected 1 within 1e-9)");
     expect(r.lines[20]).toBe("cai: error: ... and 10 more problems (30 in all)");
@@ -227,13 +187,13 @@ describe("every input error: one line per problem on stderr, exit 2, no stack tr
   it("exactly 20 problems: 20 lines and no count", () => {
     const P = Array.from({ length: 20 }, (_, s) => [[[0.9, s, 0, false]]]);
     file("twenty.json", JSON.stringify({ P }));
-    expectInputError(cai(["inspect", "twenty.json"]), 20);
+    expectInputError(cai(["inspect", "twenty.json"]), 20, errorsOnly);
   });
 
   it("a value with a newline in it still prints on one line", () => {
     file("nl.json", JSON.stringify({ P: [[[[1, "0\n1", 0, false]]]] }));
     const r = cai(["inspect", "nl.json"]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toBe('cai: error: state 0, action 0, entry 0: next state "0\\n1" is not an integer state index (states are 0..0)');
   });
 });

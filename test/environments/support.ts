@@ -1,7 +1,6 @@
 /** Helpers shared by the environment tests. */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { TabularMdp } from "../../src/index.js";
+import { root, runCai, type Run } from "../support/cli.js";
 
 /** Gymnasium's tuple form of the entries of (s, a): [prob, next_state, reward, done]. */
 export type Entry = [number, number, number, boolean];
@@ -23,10 +22,7 @@ export function tables(mdp: TabularMdp): Record<string, number[]> {
   };
 }
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-/** Run the compiled CLI (npm test compiles before vitest runs). */
-export function cai(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["dist/src/cli/main.js", ...args], { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Run the compiled CLI in the project root (npm test compiles before vitest runs); big outputs fit. */
+export function cai(...args: string[]): Run {
+  return runCai(args, { cwd: root });
 }

@@ -5,36 +5,19 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { entropyPrior, posteriorInitial, solve, uniformPrior, tablePrior, type ActionPrior, type TabularMdp } from "../../src/index.js";
-import { arbMdp, arbPolicies, fcParams } from "../support/arbitraries.js";
+import { posteriorInitial, solve } from "../../src/index.js";
+import { arbMdp, arbPolicies, arbPriorKind, arbPriorSeed, fcParams, makePrior } from "../support/arbitraries.js";
 import { bruteActionMarginal, bruteElboKl, bruteLogZ } from "../support/brute.js";
+import { rel } from "../support/numeric.js";
 import { evaluateFinite } from "../../src/index.js";
 
 const arbSetting = fc.record({
   alpha: fc.double({ min: 0.2, max: 3, noNaN: true }),
   gamma: fc.oneof(fc.constant(1), fc.double({ min: 0.3, max: 0.99, noNaN: true })),
   H: fc.integer({ min: 1, max: 3 }),
-  priorKind: fc.constantFrom("uniform", "entropy", "table"),
-  priorSeed: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 9, maxLength: 9 }),
+  priorKind: arbPriorKind,
+  priorSeed: arbPriorSeed,
 });
-
-function makePrior(kind: string, mdp: TabularMdp, seed: number[]): ActionPrior {
-  const { nStates: n, nActions: m } = mdp;
-  if (kind === "uniform") return uniformPrior(n, m);
-  if (kind === "entropy") return entropyPrior(n, m);
-  // A table with some zeros (masks), every row keeping at least one action.
-  const rows: number[][] = [];
-  for (let s = 0; s < n; s++) {
-    const w = Array.from({ length: m }, (_, a) => (seed[(s * m + a) % seed.length]! < 0.25 && a > 0 ? 0 : 0.1 + seed[(s * m + a) % seed.length]!));
-    const total = w.reduce((x, y) => x + y, 0);
-    const p = w.map((x) => x / total);
-    p[0]! += 1 - p.reduce((x, y) => x + y, 0);
-    rows.push(p);
-  }
-  return tablePrior(rows, n, m);
-}
-
-const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
 
 describe("message passing equals brute-force enumeration over trajectories", () => {
   it("log Z from the exact backward pass equals the sum over every trajectory", () => {

@@ -4,58 +4,14 @@
  * Numbers are checked against the closed forms, computed here; bad files exit 2 with one
  * "cai: error:" line per problem and no stack trace.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cliSandbox, expectInputError, json, root } from "../support/cli.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "dist/src/cli/main.js");
-let dir = "";
-
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run tsc first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), "cai-models-"));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-}
-
-function cai(args: string[], input = ""): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.CAI_DEBUG;
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, input, encoding: "utf8", env, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.split("\n").filter((l) => l !== "") };
-}
-
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
-  return path;
-}
-
-/** Exit 2, nothing on stdout, `lines` stderr lines, each a "cai: error:" line, no stack trace. */
-function expectInputError(r: Run, lines: number): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stdout).toBe("");
-  expect(r.lines).toHaveLength(lines);
-  for (const l of r.lines) expect(l).toMatch(/^cai: error: /);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-}
-
-function json(r: Run): Record<string, unknown> {
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
+const { cai, file, path } = cliSandbox("cai-models-");
+/** Every stderr line of these errors is a "cai: error:" line: no usage line follows. */
+const errorsOnly = { usage: false };
 
 /** A two-context bandit: r(x, y) with every response ending the episode (the RLHF one-step problem). */
 const rewards = [
@@ -100,27 +56,27 @@ describe("cai solve --model rlhf", () => {
     expect(b).toEqual(a);
     expect(both).toEqual(a);
     const r = cai([...base, "--alpha", "2", "--beta", "3"]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toBe("cai: error: --beta: is another name for --alpha, and --alpha 2 and --beta 3 differ; give one of them");
-    expectInputError(cai([...base, "--beta", "0"]), 1);
+    expectInputError(cai([...base, "--beta", "0"]), 1, errorsOnly);
   });
 
   it("refuses a missing or misshapen reference, and --reference without --model rlhf", () => {
     const mdp = file("bandit.json", bandit);
     const missing = cai(["solve", mdp, "--horizon", "1", "--model", "rlhf"]);
-    expectInputError(missing, 1);
+    expectInputError(missing, 1, errorsOnly);
     expect(missing.lines[0]).toMatch(/--reference: is required with --model rlhf/);
     const run = (doc: unknown) => cai(["solve", mdp, "--horizon", "1", "--model", "rlhf", "--reference", file("bad-ref.json", doc)]);
     const r = run({ prior: [[0.5, 0.6, 0], [1, 0, -0.1]] });
-    expectInputError(r, 2);
+    expectInputError(r, 2, errorsOnly);
     expect(r.lines[0]).toMatch(/reference policy: state 0: the probabilities sum to 1.1/);
     expect(r.lines[1]).toMatch(/reference policy: state 1, action 2: -0.1 is not a probability/);
     const shape = run({ prior: [[0.5, 0.5, 0], [1, 0]] });
-    expectInputError(shape, 1);
+    expectInputError(shape, 1, errorsOnly);
     expect(shape.lines[0]).toMatch(/reference policy: state 1 has 2 probabilities, expected 3/);
-    expectInputError(run({ reference: reference }), 1);
+    expectInputError(run({ reference: reference }), 1, errorsOnly);
     const wrongModel = cai(["solve", mdp, "--horizon", "1", "--reference", file("ref.json", { prior: reference })]);
-    expectInputError(wrongModel, 1);
+    expectInputError(wrongModel, 1, errorsOnly);
     expect(wrongModel.lines[0]).toMatch(/--reference: is the reference policy of --model rlhf/);
   });
 });
@@ -146,16 +102,16 @@ describe("cai solve --model maxent (the default)", () => {
     const mdp = file("bandit.json", bandit);
     const prior = file("prior.json", { prior: reference });
     const r = cai(["solve", mdp, "--horizon", "1", "--model", "maxent", "--prior", prior]);
-    expectInputError(r, 1);
+    expectInputError(r, 1, errorsOnly);
     expect(r.lines[0]).toMatch(/^cai: error: --prior: --model maxent builds its own prior/);
     const custom = json(cai(["solve", mdp, "--horizon", "1", "--prior", prior, "--json"]));
     expect(custom.model).toBe("custom");
     expect(custom.prior).toBe("table");
     const unknown = cai(["solve", mdp, "--horizon", "1", "--model", "sac"]);
-    expectInputError(unknown, 1);
+    expectInputError(unknown, 1, errorsOnly);
     expect(unknown.lines[0]).toBe('cai: error: --model: "sac" is not one of maxent, rlhf, demonstration');
     const entropy = cai(["solve", mdp, "--horizon", "1", "--model", "rlhf", "--reference", prior, "--entropy"]);
-    expectInputError(entropy, 1);
+    expectInputError(entropy, 1, errorsOnly);
     expect(entropy.lines[0]).toMatch(/--entropy: the entropy form belongs to --model maxent/);
   });
 
@@ -218,26 +174,26 @@ describe("cai solve --model demonstration", () => {
     const mdp = file("bandit.json", bandit);
     const run = (doc: unknown) => cai(["solve", mdp, "--horizon", "1", "--model", "demonstration", "--demos", file("d.json", doc)]);
     const r1 = run({ demonstrations: [[0, 3], [2, 0], [0]], smoothing: -1 });
-    expectInputError(r1, 4);
+    expectInputError(r1, 4, errorsOnly);
     expect(r1.lines).toEqual([
-      `cai: error: ${join(dir, "d.json")}: demonstrations[0][1]: action 3 is out of range (actions are 0..2)`,
-      `cai: error: ${join(dir, "d.json")}: demonstrations[1][0]: state 2 is out of range (states are 0..1)`,
-      `cai: error: ${join(dir, "d.json")}: demonstrations[2]: expected a [state, action] pair, got [0]`,
-      `cai: error: ${join(dir, "d.json")}: smoothing must be a finite number >= 0, got -1`,
+      `cai: error: ${path("d.json")}: demonstrations[0][1]: action 3 is out of range (actions are 0..2)`,
+      `cai: error: ${path("d.json")}: demonstrations[1][0]: state 2 is out of range (states are 0..1)`,
+      `cai: error: ${path("d.json")}: demonstrations[2]: expected a [state, action] pair, got [0]`,
+      `cai: error: ${path("d.json")}: smoothing must be a finite number >= 0, got -1`,
     ]);
     const r2 = run({ counts: [[1, -1, 0], [0, 0]] });
-    expectInputError(r2, 2);
+    expectInputError(r2, 2, errorsOnly);
     expect(r2.lines[0]).toMatch(/counts\[0\]\[1\]: state 0, action 1: count -1 is not a finite number >= 0/);
     expect(r2.lines[1]).toMatch(/counts: state 1 has 2 counts, expected 3/);
-    expectInputError(run([[0, 1]]), 1);
+    expectInputError(run([[0, 1]]), 1, errorsOnly);
     const r3 = run('{"demonstrations": [[0, 1],]}');
-    expectInputError(r3, 1);
+    expectInputError(r3, 1, errorsOnly);
     expect(r3.lines[0]).toMatch(/malformed JSON at line 1, column/);
     const r4 = cai(["solve", mdp, "--horizon", "1", "--model", "demonstration"]);
-    expectInputError(r4, 1);
+    expectInputError(r4, 1, errorsOnly);
     expect(r4.lines[0]).toMatch(/--demos: is required with --model demonstration/);
     const r5 = cai(["solve", mdp, "--horizon", "1", "--demos", file("ok.json", { demonstrations: [[0, 0]] })]);
-    expectInputError(r5, 1);
+    expectInputError(r5, 1, errorsOnly);
     expect(r5.lines[0]).toMatch(/--demos: holds the demonstrations of --model demonstration/);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Independent oracles for the model tests, written without the engine: the hard Bellman optimum by
- * plain value iteration (optionally restricted to a support), and a few small helpers.
+ * plain value iteration (optionally restricted to a support), and a few small helpers (rel and
+ * normalise are in test/support/numeric.ts).
  */
+import { expect } from "vitest";
 import type { TabularMdp } from "../../src/index.js";
+import { rel } from "../support/numeric.js";
 
 /**
  * Q*(s,a) = sum_k p_k (r_k + gamma (1 - d_k) max_{a' allowed at s'} Q*(s',a')), by value iteration:
@@ -50,24 +53,11 @@ export function sumDiscounts(gamma: number, horizon: number | null): number {
   return acc;
 }
 
-/** |a - b| relative to max(1, |a|, |b|). */
-export const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
-
 /** log sum_i exp(x_i) with -Infinity entries skipped, written out here (not the package's). */
 export function lse(x: readonly number[]): number {
   const mx = Math.max(...x);
   if (mx === -Infinity) return -Infinity;
   return mx + Math.log(x.reduce((acc, v) => acc + (v === -Infinity ? 0 : Math.exp(v - mx)), 0));
-}
-
-/** A probability vector from positive weights, with the rounding error put on the largest entry. */
-export function normalise(w: readonly number[]): number[] {
-  const total = w.reduce((x, y) => x + y, 0);
-  const p = w.map((x) => x / total);
-  const err = 1 - p.reduce((x, y) => x + y, 0);
-  const i = p.indexOf(Math.max(...p));
-  p[i]! += err;
-  return p;
 }
 
 /**
@@ -77,4 +67,19 @@ export function normalise(w: readonly number[]): number[] {
  */
 export function fixedPointTol(gamma: number, horizon: number | null): number {
   return horizon === null ? Math.max(1e-9, (2e-10 * gamma) / (1 - gamma)) : 1e-9;
+}
+
+/**
+ * The alpha -> 0 limit at every state s: the hard backup's V(s) equals the oracle's optimum Vopt(s)
+ * within `tol` (relative), and 0 <= Vopt(s) - Vsoft(s) <= bound, both within slack
+ * tol max(1, max_s |Vopt(s)|).
+ */
+export function expectHardLimit(Vopt: readonly number[], Vhard: Float64Array, Vsoft: Float64Array, bound: number, tol: number): void {
+  const slack = tol * Math.max(1, ...Vopt.map(Math.abs));
+  for (let s = 0; s < Vopt.length; s++) {
+    expect(rel(Vhard[s]!, Vopt[s]!), `state ${s}`).toBeLessThan(tol);
+    const gap = Vopt[s]! - Vsoft[s]!;
+    expect(gap, `state ${s}`).toBeGreaterThanOrEqual(-slack);
+    expect(gap, `state ${s}`).toBeLessThanOrEqual(bound + slack);
+  }
 }

@@ -14,7 +14,8 @@ import { describe, expect, it } from "vitest";
 import { InputError, ParameterError, PriorError, solve, type TabularMdp } from "../../src/index.js";
 import { RLHF, banditClosedForm, banditModel, implicitReward, sequenceClosedForm, sequenceProbabilities, tokenModel, type TokenModel } from "../../models/index.js";
 import { fcParams } from "../support/arbitraries.js";
-import { lse, normalise, rel } from "./oracles.js";
+import { normalise, rel } from "../support/numeric.js";
+import { lse } from "./oracles.js";
 
 /** pi*(y|x) and log Z(x) for one context, from r and pi_ref, by the formula. */
 function closedForm(r: readonly number[], ref: readonly number[], beta: number): { pi: number[]; logZ: number } {

@@ -3,36 +3,20 @@
  * by `npm test`'s tsc) in a child process, on environment files written by `cai env`. Pictures land
  * in --out and parse; bad input exits 2 with one line naming the flag; a failed run exits 1.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cliffWalking, frozenLake, randomMdp, solve, writeMdp } from "../../src/index.js";
+import { cliSandbox, root } from "../support/cli.js";
 import { externalReferences } from "./support.js";
 import { parseXml, select, textOf } from "./xml.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "dist/src/cli/main.js");
-let dir = "";
-
-function cai(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.CAI_DEBUG;
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: "utf8", env, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.split("\n").filter((l) => l !== "") };
-}
+const { cai, file, path } = cliSandbox("cai-render-");
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run tsc first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), "cai-render-"));
-  writeFileSync(join(dir, "lake.json"), writeMdp(frozenLake({ map: "4x4" }), "native"));
-  writeFileSync(join(dir, "cliff.json"), writeMdp(cliffWalking(), "native"));
-  writeFileSync(join(dir, "hot.json"), writeMdp(randomMdp({ states: 5, actions: 2, successors: 2, seed: 7, rewardRange: [0.5, 1] }), "native"));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  file("lake.json", writeMdp(frozenLake({ map: "4x4" }), "native"));
+  file("cliff.json", writeMdp(cliffWalking(), "native"));
+  file("hot.json", writeMdp(randomMdp({ states: 5, actions: 2, successors: 2, seed: 7, rewardRange: [0.5, 1] }), "native"));
 });
 
 describe("cai render", () => {
@@ -40,7 +24,7 @@ describe("cai render", () => {
     const r = cai(["render", "graph", "lake.json", "--horizon", "3", "--messages", "--out", "g.svg"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
-    const svg = readFileSync(join(dir, "g.svg"), "utf8");
+    const svg = readFileSync(path("g.svg"), "utf8");
     expect(externalReferences(svg)).toEqual([]);
     const doc = parseXml(svg);
     expect(select(doc, "circle", "variable")).toHaveLength(10);
@@ -57,7 +41,7 @@ describe("cai render", () => {
   it("render values: the heat map holds the values cai solve computes for the same flags", () => {
     const r = cai(["render", "values", "cliff.json", "--gamma", "0.99", "--alpha", "0.5", "--out", "v.svg"]);
     expect(r.status).toBe(0);
-    const doc = parseXml(readFileSync(join(dir, "v.svg"), "utf8"));
+    const doc = parseXml(readFileSync(path("v.svg"), "utf8"));
     const V = solve(cliffWalking(), { gamma: 0.99, alpha: 0.5 }).V;
     const cells = select(doc, "rect", "cell");
     expect(cells).toHaveLength(48);
@@ -67,7 +51,7 @@ describe("cai render", () => {
   it("render values --backups exact,variational --alphas 0.5,2 draws one panel per pair", () => {
     const r = cai(["render", "values", "lake.json", "--gamma", "0.9", "--backups", "exact,variational", "--alphas", "0.5,2", "--out", "grid.svg"]);
     expect(r.status).toBe(0);
-    const doc = parseXml(readFileSync(join(dir, "grid.svg"), "utf8"));
+    const doc = parseXml(readFileSync(path("grid.svg"), "utf8"));
     expect(select(doc, "g", "panel").map((p) => textOf(select(p, "text", "panel-title")[0]!))).toEqual(["exact, α = 0.5", "exact, α = 2", "variational, α = 0.5", "variational, α = 2"]);
   });
 
@@ -75,7 +59,7 @@ describe("cai render", () => {
     const r = cai(["render", "values", "hot.json", "--gamma", "0.99", "--backups", "exact,variational", "--out", "nf.svg"]);
     expect(r.status).toBe(0);
     expect(r.lines.some((l) => /^cai: warning: exact: .*no fixed point/.test(l))).toBe(true);
-    const doc = parseXml(readFileSync(join(dir, "nf.svg"), "utf8"));
+    const doc = parseXml(readFileSync(path("nf.svg"), "utf8"));
     expect(select(doc, "rect", "no-result")).toHaveLength(1);
     expect(select(doc, "rect", "bar")).toHaveLength(5);
   });
@@ -85,7 +69,7 @@ describe("cai render", () => {
     expect(r.status).toBe(1);
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatch(/^cai: error: exact message passing has no fixed point/);
-    expect(existsSync(join(dir, "none.svg"))).toBe(false);
+    expect(existsSync(path("none.svg"))).toBe(false);
   });
 
   it.each([
@@ -109,7 +93,7 @@ describe("cai report", () => {
   it("writes one self-contained page with four pictures, the derivation and the numbers", () => {
     const r = cai(["report", "lake.json", "--gamma", "0.95", "--alpha", "0.2", "--out", "report.html"]);
     expect(r.status).toBe(0);
-    const html = readFileSync(join(dir, "report.html"), "utf8");
+    const html = readFileSync(path("report.html"), "utf8");
     expect(externalReferences(html)).toEqual([]);
     const doc = parseXml(html);
     expect(select(doc, "svg")).toHaveLength(4);

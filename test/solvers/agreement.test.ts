@@ -10,36 +10,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NoFixedPointError, TabularMdp, entropyPrior, solve, tablePrior, trappedStates, uniformPrior, type ActionPrior } from "../../src/index.js";
+import { NoFixedPointError, TabularMdp, solve, trappedStates, uniformPrior } from "../../src/index.js";
 import { exactGrowth, exactLinearSolve } from "../../src/solvers/exact-linear.js";
 import { hardPolicyIteration, softPolicyIteration } from "../../src/solvers/policy-iteration.js";
-import { arbMdp, fcParams } from "../support/arbitraries.js";
+import { arbMdp, arbPriorKind, arbPriorSeed, fcParams, makePrior } from "../support/arbitraries.js";
 
 const alphaArb = fc.double({ min: 0.2, max: 3, noNaN: true });
 const gammaArb = fc.double({ min: 0.3, max: 0.97, noNaN: true });
-const priorArb = fc.record({
-  kind: fc.constantFrom("uniform", "entropy", "table"),
-  seed: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 9, maxLength: 9 }),
-});
-
-function makePrior(kind: string, mdp: TabularMdp, seed: number[]): ActionPrior {
-  const { nStates: n, nActions: m } = mdp;
-  if (kind === "uniform") return uniformPrior(n, m);
-  if (kind === "entropy") return entropyPrior(n, m);
-  // A table with zeros (masks) where the seed is small, every row keeping action 0.
-  const rows: number[][] = [];
-  for (let s = 0; s < n; s++) {
-    const w = Array.from({ length: m }, (_, a) => {
-      const x = seed[(s * m + a) % seed.length]!;
-      return x < 0.25 && a > 0 ? 0 : 0.1 + x;
-    });
-    const total = w.reduce((x, y) => x + y, 0);
-    const p = w.map((x) => x / total);
-    p[0]! += 1 - p.reduce((x, y) => x + y, 0);
-    rows.push(p);
-  }
-  return tablePrior(rows, n, m);
-}
+const priorArb = fc.record({ kind: arbPriorKind, seed: arbPriorSeed });
 
 /** max over (s, a) of |x - y| / max(1, |y|), and where it is. */
 function worst(x: Float64Array, y: Float64Array): { err: number; at: number } {

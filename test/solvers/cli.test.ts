@@ -3,11 +3,12 @@
  * exit statuses (0 within tolerance, 1 not, 2 bad input) and one-line errors naming rows and columns.
  */
 import { describe, expect, it } from "vitest";
-import { TabularMdp, randomMdp, solve, writeMdp, type TransitionEntry } from "../../src/index.js";
+import { TabularMdp, randomMdp, solve, writeMdp } from "../../src/index.js";
 import { conventionQ } from "../../src/solvers/conventions.js";
 import { softPolicyIteration } from "../../src/solvers/policy-iteration.js";
 import { softQLearning } from "../../src/solvers/soft-q-learning.js";
 import { cliSandbox, expectInputError } from "../support/cli.js";
+import { smallStochastic as small } from "../support/fixtures.js";
 
 const { cai, file } = cliSandbox("cai-learn-check-");
 /** Write a file into the sandbox (the cwd of cai) and return its bare name, as a user would type it. */
@@ -16,15 +17,6 @@ const named = (name: string, content: string): string => {
   return name;
 };
 
-const E = (prob: number, next: number, reward: number, done = false): TransitionEntry => ({ prob, next, reward, done });
-const small = TabularMdp.fromLists(
-  [
-    [[E(0.7, 1, 1), E(0.3, 2, 1)], [E(0.4, 0, 0), E(0.6, 2, 0)]],
-    [[E(0.5, 0, -1), E(0.5, 2, -1)], [E(0.2, 1, 0.5), E(0.8, 2, 0.5, true)]],
-    [[E(0.6, 0, 0.2), E(0.4, 1, 0.2)], [E(0.9, 2, -0.5), E(0.1, 0, -0.5)]],
-  ],
-  { initial: [1, 0, 0] },
-);
 const smallJson = writeMdp(small);
 const rand = randomMdp({ states: 5, actions: 3, successors: 2, seed: 4, terminalProbability: 0.2 });
 const randJson = writeMdp(rand);

@@ -5,21 +5,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ParameterError, TabularMdp, solve, type TransitionEntry } from "../../src/index.js";
+import { ParameterError, TabularMdp, solve } from "../../src/index.js";
 import { learnablePairs, softQLearning, type Behaviour } from "../../src/solvers/soft-q-learning.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
-
-const E = (prob: number, next: number, reward: number, done = false): TransitionEntry => ({ prob, next, reward, done });
-
-/** Three states, two actions, stochastic transitions, one terminal entry; every episode starts in state 0. */
-const small = TabularMdp.fromLists(
-  [
-    [[E(0.7, 1, 1), E(0.3, 2, 1)], [E(0.4, 0, 0), E(0.6, 2, 0)]],
-    [[E(0.5, 0, -1), E(0.5, 2, -1)], [E(0.2, 1, 0.5), E(0.8, 2, 0.5, true)]],
-    [[E(0.6, 0, 0.2), E(0.4, 1, 0.2)], [E(0.9, 2, -0.5), E(0.1, 0, -0.5)]],
-  ],
-  { initial: [1, 0, 0] },
-);
+import { entry as E, smallStochastic as small } from "../support/fixtures.js";
 
 const errorAt = (curve: readonly { step: number; maxAbsError: number }[], step: number): number => curve.find((p) => p.step === step)!.maxAbsError;
 

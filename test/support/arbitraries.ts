@@ -1,9 +1,10 @@
 /**
  * fast-check arbitraries shared by the property tests: small random tabular MDPs that brute force
- * can enumerate, and random policies. Seeds come from FC_SEED when set (printed on failure by fast-check).
+ * can enumerate, random policies, and random priors. Seeds come from FC_SEED when set (printed on failure by fast-check).
  */
 import fc from "fast-check";
-import { TabularMdp, type TransitionEntry } from "../../src/index.js";
+import { TabularMdp, entropyPrior, tablePrior, uniformPrior, type ActionPrior, type TransitionEntry } from "../../src/index.js";
+import { normalise } from "./numeric.js";
 
 export interface MdpShape {
   minStates?: number;
@@ -18,16 +19,6 @@ export interface MdpShape {
   allDone?: boolean;
   rewardRange?: number;
 }
-
-const normalise = (w: number[]): number[] => {
-  const total = w.reduce((x, y) => x + y, 0);
-  const p = w.map((x) => x / total);
-  // Make the sum exactly representable: put the rounding error on the largest entry.
-  const err = 1 - p.reduce((x, y) => x + y, 0);
-  const i = p.indexOf(Math.max(...p));
-  p[i]! += err;
-  return p;
-};
 
 /** A random small MDP (validated), with a random initial distribution. */
 export function arbMdp(shape: MdpShape = {}): fc.Arbitrary<TabularMdp> {
@@ -63,6 +54,33 @@ export function arbPolicies(n: number, m: number, H: number): fc.Arbitrary<Float
   return fc.array(fc.array(fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: m, maxLength: m }), { minLength: n, maxLength: n }), { minLength: H, maxLength: H }).map((ts) =>
     ts.map((rows) => Float64Array.from(rows.flatMap(normalise))),
   );
+}
+
+/** The kind of a random prior: uniform, entropy (weight 1 per action) or a table with masks. */
+export const arbPriorKind = fc.constantFrom("uniform", "entropy", "table");
+/** Nine numbers in [0, 1] from which {@link makePrior} builds a table prior on any small MDP. */
+export const arbPriorSeed = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 9, maxLength: 9 });
+
+/**
+ * The prior of `kind` for `mdp`; for "table", weights 0.1 + x from the seed (recycled over the
+ * n x m pairs), with zeros (masks) where x < 0.25, every row keeping action 0.
+ */
+export function makePrior(kind: string, mdp: TabularMdp, seed: readonly number[]): ActionPrior {
+  const { nStates: n, nActions: m } = mdp;
+  if (kind === "uniform") return uniformPrior(n, m);
+  if (kind === "entropy") return entropyPrior(n, m);
+  const rows: number[][] = [];
+  for (let s = 0; s < n; s++) {
+    const w = Array.from({ length: m }, (_, a) => {
+      const x = seed[(s * m + a) % seed.length]!;
+      return x < 0.25 && a > 0 ? 0 : 0.1 + x;
+    });
+    const total = w.reduce((x, y) => x + y, 0);
+    const p = w.map((x) => x / total);
+    p[0]! += 1 - p.reduce((x, y) => x + y, 0);
+    rows.push(p);
+  }
+  return tablePrior(rows, n, m);
 }
 
 /** Settings for fc.assert: a fixed seed from FC_SEED when given, else fast-check's own. */
