@@ -243,6 +243,18 @@ describe("options of the fast paths", () => {
     expect(() => solve(mdp, { gamma: 0.9, backup: "exact", schedule: "gauss-seidel" })).toThrow(/schedule/);
   });
 
+  it("onSweep sees sweep 0 and then every sweep with its residual, the last one being the result's", () => {
+    const mdp = frozenLakeOpen(6);
+    for (const schedule of ["jacobi", "gauss-seidel", "prioritised"] as const) {
+      const seen: [number, number][] = [];
+      const res = solve(mdp, { alpha: 0.5, gamma: 0.9, schedule, diagnostics: false, onSweep: (k, r) => seen.push([k, r]) });
+      expect(seen.map(([k]) => k)).toEqual(Array.from({ length: res.iterations + 1 }, (_, k) => k));
+      expect(Number.isNaN(seen[0]![1])).toBe(true);
+      expect(seen[seen.length - 1]![1]).toBe(res.residual);
+      expect(res.threads).toBe(1); // 6 x 6: below the size where "auto" starts threads
+    }
+  });
+
   it("leave the exact backup on its Jacobi loop: its no-fixed-point detection still fires with threads asked for", () => {
     const loop = randomMdp({ states: 1, actions: 1, successors: 1, rewardRange: [1, 1] });
     expect(() => solve(loop, { backup: "exact", alpha: 1, gamma: 0.9, threads: 2 })).toThrow(/no fixed point/);
