@@ -3,11 +3,11 @@
  * its V0 and sumV are the engine's own Jacobi numbers (checked against the rules' plain loops), its
  * JSON carries the keys issue 7 names, and bad input exits 2 with one line naming the flag.
  */
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RULES, frozenLakeOpen, uniformPrior } from "../../src/index.js";
+import { root, runCai } from "../support/cli.js";
 
-const cai = (...args: string[]) => spawnSync(process.execPath, ["dist/src/cli/main.js", ...args], { encoding: "utf8" });
+const cai = (...args: string[]) => runCai(args, { cwd: root });
 
 describe("cai bench softvi", () => {
   it("--tol 0 --max-iter 100 runs exactly 100 sweeps from V = 0, and V0, sumV equal 100 plain Jacobi sweeps within 1e-12", () => {
