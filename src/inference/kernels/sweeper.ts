@@ -162,8 +162,9 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       sweepRange.toString(),
       blockSweep.toString(),
       workerLoop.toString(),
-      `const w = workerData;`,
-      `workerLoop(w.d, w.ctrl, w.out, w.index, w.lo, w.hi, w.descending, w.own, w.halo, w.cutAt);`,
+      `const __caiJob = workerData;`,
+      // By .name: a bundler that renames functions renames them inside these sources alike.
+      `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt);`,
     ].join("\n");
     for (let t = 1; t < threads; t++) {
       const w = new Worker(source, {
