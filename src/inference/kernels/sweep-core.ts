@@ -8,7 +8,7 @@
  * numbers regrouped, so results agree with the rules to rounding (test/perf checks 1e-12).
  *
  * Everything here is self-contained (no imports, no module-level state): the same functions run
- * on the main thread and, as their own source text, inside worker threads (threads.ts).
+ * on the main thread and, as their own source text, inside worker threads (sweeper.ts).
  */
 
 /**
@@ -233,7 +233,7 @@ export function blockSweep(
 /**
  * A worker's loop: wait for a new generation, run its share of the sweep (with the hot cut the
  * main thread left at out[cutAt]), count itself done (setting `FAILED` if its share threw, so that
- * the main thread never waits for it in vain). `CMD` 0 sweeps, 1 exits. Self-contained: threads.ts ships this function's source text to the worker.
+ * the main thread never waits for it in vain). `CMD` 0 sweeps, 1 exits. Self-contained: sweeper.ts ships this function's source text to the worker.
  */
 export function workerLoop(
   d: SweepData,

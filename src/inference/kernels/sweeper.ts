@@ -1,7 +1,8 @@
 /**
- * A sweeper runs the fused sweeps of soft value iteration for solveInfinite: Jacobi (synchronous)
- * or Gauss-Seidel (in place, in an order read off the transition graph), on the calling thread
- * alone or split over worker threads that share the arrays through SharedArrayBuffers.
+ * A sweeper runs the fused sweeps of soft value iteration for solveInfinite: Jacobi (synchronous),
+ * Gauss-Seidel (in place, in an order read off the transition graph) or prioritised (Gauss-Seidel
+ * plus partial sweeps), on the calling thread alone or split over worker threads that share the
+ * arrays through SharedArrayBuffers.
  *
  * Threads and Jacobi: every state reads the values of the previous sweep, so the result is the
  * same bit for bit whatever the number of threads. Threads and Gauss-Seidel: each thread sweeps its
