@@ -208,3 +208,5 @@ export {
   type ConventionCheck,
   type QDifference,
 } from "./solvers/check.js";
+/** The sweep schedules of `solve` on an infinite horizon (`schedule` option). */
+export type { SweepSchedule } from "./inference/kernels/sweeper.js";
