@@ -10,12 +10,11 @@
  * threads, the sweeps, the policy).
  */
 import { writeFileSync } from "node:fs";
-import { UsageError } from "../../errors.js";
+import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
-import { ParameterError } from "../../errors.js";
 
 const usage =
   "cai bench softvi --size N [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
@@ -122,7 +121,7 @@ const command: Command = {
       sumV,
     };
     if (values.json) printJson(report);
-    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k} ${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(16) : String(v)}\n`);
+    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k} ${String(v)}\n`); // key value lines, as ref_softvi.c prints
     return 0;
   },
 };
