@@ -395,7 +395,8 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
-  const policy = new Float64Array(n * m);
+  // The kernel's entry table is no longer read: the policy may take its memory (every entry is written).
+  const policy = sweeper?.takeScratch(n * m) ?? new Float64Array(n * m);
   r.rules.actions.apply(Q, r.prior, r.alpha, V, policy);
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;

@@ -156,58 +156,53 @@ export function compilePrior(prior: ActionPrior, shared: boolean): Pick<SweepDat
   return { uniformProb: 0, logMassConst: 0, probs: shared ? copyFloat64(prior.probs, true) : prior.probs, logMass: shared ? copyFloat64(prior.logMass, true) : prior.logMass };
 }
 
+/** Relaxation passes over the entries that estimate the distances of {@link gaussSeidelDirection}. */
+const DISTANCE_PASSES = 16;
+
 /**
- * The direction of a Gauss-Seidel sweep, read off the transition graph: breadth-first distance of
- * every state to the states where reward is earned or episodes end (along reversed live entries),
- * then the index order (ascending or descending, both stream memory in order) in which more
- * entries point to a state nearer the source that has already been updated in the same sweep.
- * On the open FrozenLake (goal at the last index) that is descending.
+ * The direction of a Gauss-Seidel sweep, read off the transition graph: the number of steps from
+ * every state to the states where reward is earned or episodes end, along entries with p > 0, then
+ * the index order (ascending or descending, both stream memory in order) in which more entries point
+ * to a state nearer those sources that has already been updated in the same sweep. On the open
+ * FrozenLake (goal at the last index) that is descending.
+ *
+ * The distances come from relaxation passes over the entries in alternating index order (the
+ * "fast sweeping" of shortest paths: one pass per turn of a shortest path in index order, one on a
+ * grid with the goal in a corner), at most 16, in place in one Int32Array: no reverse adjacency,
+ * so no memory beyond n integers. States still unreached after the passes do not vote.
  */
 export function gaussSeidelDirection(mdp: MdpArrays): "ascending" | "descending" {
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
-  const rows = n * m;
-  const nnz = rowStart[rows]!;
-  // Reverse adjacency (CSR) over entries with p > 0.
-  const indeg = new Int32Array(n + 1);
-  for (let k = 0; k < nnz; k++) if (prob[k]! > 0) indeg[next[k]! + 1]!++;
-  for (let t = 0; t < n; t++) indeg[t + 1]! += indeg[t]!;
-  const from = new Int32Array(indeg[n]!);
-  const fill = indeg.slice(0, n);
-  for (let row = 0; row < rows; row++) {
-    const s = (row / m) | 0;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (prob[k]! > 0) from[fill[next[k]!]!++] = s;
-  }
-  const dist = new Int32Array(n).fill(-1);
-  const queue = new Int32Array(n);
-  let tail = 0;
-  for (let row = 0; row < rows; row++) {
-    const s = (row / m) | 0;
-    if (dist[s] !== -1) continue;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      if (prob[k]! > 0 && (reward[k] !== 0 || done[k])) {
-        dist[s] = 0;
-        queue[tail++] = s;
-        break;
-      }
+  const FAR = 0x7fffffff;
+  const dist = new Int32Array(n).fill(FAR);
+  for (let s = 0; s < n; s++) {
+    for (let k = rowStart[s * m]!; k < rowStart[(s + 1) * m]! && dist[s] !== 0; k++) {
+      if (prob[k]! > 0 && (reward[k] !== 0 || done[k])) dist[s] = 0;
     }
   }
-  for (let head = 0; head < tail; head++) {
-    const t = queue[head]!;
-    for (let j = indeg[t]!; j < indeg[t + 1]!; j++) {
-      const s = from[j]!;
-      if (dist[s] === -1) {
-        dist[s] = dist[t]! + 1;
-        queue[tail++] = s;
+  for (let pass = 0; pass < DISTANCE_PASSES; pass++) {
+    let changed = false;
+    const descending = pass % 2 === 0;
+    for (let i = 0; i < n; i++) {
+      const s = descending ? n - 1 - i : i;
+      let best = dist[s]!;
+      for (let k = rowStart[s * m]!; k < rowStart[(s + 1) * m]!; k++) {
+        const dt = dist[next[k]!]!;
+        if (dt < best - 1 && prob[k]! > 0) best = dt + 1;
+      }
+      if (best < dist[s]!) {
+        dist[s] = best;
+        changed = true;
       }
     }
+    if (!changed) break;
   }
   let score = 0; // > 0: descending helps more entries than ascending
-  for (let row = 0; row < rows; row++) {
-    const s = (row / m) | 0;
+  for (let s = 0; s < n; s++) {
     const ds = dist[s]!;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+    for (let k = rowStart[s * m]!; k < rowStart[(s + 1) * m]!; k++) {
       const t = next[k]!;
-      if (prob[k]! > 0 && dist[t]! !== -1 && (ds === -1 || dist[t]! < ds) && t !== s) score += t > s ? 1 : -1;
+      if (t !== s && ds !== FAR && prob[k]! > 0 && dist[t]! < ds) score += t > s ? 1 : -1;
     }
   }
   return score >= 0 ? "descending" : "ascending";

@@ -70,6 +70,12 @@ export interface Sweeper {
   values(): Float64Array;
   /** Stop the workers. Idempotent. */
   close(): void;
+  /**
+   * After close: `length` doubles over the memory of the kernel's packed entry table, which is no
+   * longer read (so that the policy computed after the sweeps needs no new allocation), or
+   * undefined when that table is too small or is the MDP's own `next` array.
+   */
+  takeScratch(length: number): Float64Array | undefined;
 }
 
 /** How many threads "auto" means for a table of `nnz` entries. */
@@ -264,6 +270,11 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return buffers[read]!.subarray(0, n);
     },
     close,
+    takeScratch(length) {
+      const p = data.packed;
+      if (!closed || p === mdp.next || p.byteOffset % 8 !== 0 || p.byteLength < 8 * length) return undefined;
+      return new Float64Array(p.buffer, p.byteOffset, length);
+    },
   };
   return sweeper;
 }
