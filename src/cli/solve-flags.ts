@@ -8,7 +8,8 @@ import type { TabularMdp } from "../mdp/tabular.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
-import { numberFlag } from "./common.js";
+import type { SweepSchedule } from "../inference/kernels/index.js";
+import { numberFlag, parseNumber } from "./common.js";
 import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
 
 /** parseArgs options for the solve flags. */
@@ -26,11 +27,13 @@ export const SOLVE_FLAGS = {
   reference: { type: "string" },
   beta: { type: "string" },
   demos: { type: "string" },
+  schedule: { type: "string" },
+  threads: { type: "string" },
 } as const;
 
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
-  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
+  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
@@ -43,6 +46,8 @@ export const SOLVE_FLAGS_HELP = [
   "  --tol T          infinite horizon: stop when max |dQ| <= T (default 1e-10)",
   "  --max-iter N     infinite horizon: at most N sweeps (default 100000)",
   "  --strict         exit 1 instead of reporting an unconverged result",
+  "  --schedule S     infinite horizon sweeps: jacobi (default), gauss-seidel, prioritised (same fixed point, fewer sweeps)",
+  "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number",
   "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
   "                   rlhf (prior = the reference policy of --reference, temperature --beta),",
   "                   demonstration (prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos)",
@@ -146,11 +151,27 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
   if (v["max-iter"] !== undefined) o.maxIter = numberFlag(v["max-iter"], "--max-iter", 100000, { integer: true, min: 1 });
   if (v.entropy) o.entropy = true;
   if (v.strict) o.strict = true;
+  const sweeps = sweepFlags(v);
+  if (sweeps.schedule !== undefined) o.schedule = sweeps.schedule;
+  if (sweeps.threads !== undefined) o.threads = sweeps.threads;
   if (withModel) {
     const model = modelFromFlags(v, mdp);
     if (model.prior) o.prior = model.prior;
   }
   return o;
+}
+
+/** `--schedule` and `--threads` (infinite horizon sweeps), checked and naming the flag. */
+export function sweepFlags(v: { schedule?: string | undefined; threads?: string | undefined }): { schedule?: SweepSchedule; threads?: number | "auto" } {
+  const out: { schedule?: SweepSchedule; threads?: number | "auto" } = {};
+  if (v.schedule !== undefined) {
+    if (v.schedule !== "jacobi" && v.schedule !== "gauss-seidel" && v.schedule !== "prioritised") {
+      throw new ParameterError("--schedule", `"${v.schedule}" is not one of jacobi, gauss-seidel, prioritised`);
+    }
+    out.schedule = v.schedule;
+  }
+  if (v.threads !== undefined) out.threads = v.threads === "auto" ? "auto" : parseNumber(v.threads, "--threads", { integer: true, min: 1 });
+  return out;
 }
 
 /** Rows of a flat n x m table as nested lists. */

@@ -3,7 +3,7 @@
  * on, the values against the API, exit statuses, and errors for bad parameters and priors.
  */
 import { describe, expect, it } from "vitest";
-import { parseMdp, solve, tablePrior, writeMdp } from "../../src/index.js";
+import { frozenLake, parseMdp, solve, tablePrior, writeMdp } from "../../src/index.js";
 import { gamble } from "../support/fixtures.js";
 import { cliSandbox, expectInputError } from "../support/cli.js";
 
@@ -48,6 +48,27 @@ describe("cai solve --json", () => {
     expect(out.policy[0]).toEqual([1, 0]);
     const api = solve(gamble, { horizon: 1, prior: tablePrior([[1, 0], [0.5, 0.5]], 2, 2) });
     expect(out.V).toEqual(Array.from(api.V));
+  });
+});
+
+describe("cai solve --schedule and --threads", () => {
+  it("reaches the same fixed point with every schedule and thread count (within the tolerance's reach, 1e-10 / (1 - gamma))", () => {
+    const fl = file("fl.json", writeMdp(frozenLake({ map: "8x8" })));
+    const run = (...flags: string[]) => JSON.parse(cai(["solve", fl, "--gamma", "0.95", "--alpha", "0.1", "--json", ...flags]).stdout) as { V: number[]; converged: boolean };
+    const jacobi = run();
+    for (const flags of [["--schedule", "gauss-seidel"], ["--schedule", "prioritised"], ["--threads", "2"], ["--schedule", "jacobi", "--threads", "1"]]) {
+      const other = run(...flags);
+      expect(other.converged).toBe(true);
+      other.V.forEach((v, s) => expect(Math.abs(v - jacobi.V[s]!)).toBeLessThan(2e-9));
+    }
+  });
+
+  it("rejects an unknown schedule and a thread count below 1, naming the flag", () => {
+    const g = file("g.json", gambleJson);
+    expect(cai(["solve", g, "--gamma", "0.9", "--schedule", "random"]).stderr).toMatch(/--schedule: "random" is not one of jacobi, gauss-seidel, prioritised/);
+    const r = cai(["solve", g, "--gamma", "0.9", "--threads", "0"]);
+    expectInputError(r, 1);
+    expect(r.lines[0]).toMatch(/--threads: 0 is below the minimum 1/);
   });
 });
 

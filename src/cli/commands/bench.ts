@@ -15,6 +15,7 @@ import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
+import { sweepFlags } from "../solve-flags.js";
 
 const usage =
   "cai bench softvi --size N [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
@@ -64,11 +65,9 @@ const command: Command = {
     if (!(gamma < 1)) throw new ParameterError("--gamma", `must be below 1 for an infinite horizon, got ${gamma}`);
     const tol = numberFlag(values.tol, "--tol", 1e-10, { min: 0 });
     const maxSweeps = numberFlag(values["max-iter"], "--max-iter", 100_000, { integer: true, min: 2 });
-    const schedule = (values.schedule ?? "jacobi") as SweepSchedule;
-    if (schedule !== "jacobi" && schedule !== "gauss-seidel" && schedule !== "prioritised") {
-      throw new ParameterError("--schedule", `"${schedule}" is not one of jacobi, gauss-seidel, prioritised`);
-    }
-    const threads = values.threads === undefined || values.threads === "auto" ? "auto" : parseNumber(values.threads, "--threads", { integer: true, min: 1 });
+    const sweepOptions = sweepFlags(values);
+    const schedule: SweepSchedule = sweepOptions.schedule ?? "jacobi";
+    const threads = sweepOptions.threads ?? "auto";
 
     let t = performance.now();
     const mdp = frozenLakeOpen(size);
