@@ -132,6 +132,12 @@ const verdict = (ok: boolean, what: string) => {
 };
 
 // ---------------------------------------------------------------- set-up
+if (!existsSync(refSource)) {
+  process.stderr.write(
+    `bench: the C reference ${refSource} is missing: the bench expects shared/bench/ beside the project, or CAI_BENCH_REF=/path/to/ref_softvi.c\n`,
+  );
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), "cai-bench-"));
 try {
   const bin = join(dir, "ref_softvi");
