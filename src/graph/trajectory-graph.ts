@@ -78,6 +78,16 @@ export class TrajectoryGraph {
     this.graph = graph;
   }
 
+  /**
+   * The graph of an MDP: its sizes, whether it has terminal entries (then the state domain includes
+   * the absorbing end state), the discount, and the horizon (absent or null: the stationary slice).
+   */
+  static forMdp(mdp: { readonly nStates: number; readonly nActions: number; readonly done: Uint8Array }, gamma: number, horizon?: number | null): TrajectoryGraph {
+    const hasTerminal = mdp.done.includes(1);
+    const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal, gamma };
+    return TrajectoryGraph.build(horizon === undefined || horizon === null ? spec : { ...spec, horizon });
+  }
+
   /** Build the unrolled graph (when `spec.horizon` is given) or the stationary one-slice graph. */
   static build(spec: GraphSpec): TrajectoryGraph {
     const stationary = spec.horizon === undefined;

@@ -32,9 +32,8 @@ export function backwardSchedule(tg: TrajectoryGraph): Schedule {
   const g = tg.graph;
   const stationary = tg.stationary;
   const steps: ScheduleStep[] = [];
-  // The frontier: a state variable that a dynamics factor sees on "next" and that no prior factor
-  // uses as its "s" after being produced... simplest characterisation: the state variable with the
-  // largest time index (unrolled), or the single state variable (stationary).
+  // The frontier: the state variable with the largest time index (s_H), or the single state
+  // variable of the stationary slice.
   const states = g.filterNodes((_k, a) => a.role === "variable" && a.kind === "state");
   let frontier = states[0]!;
   for (const s of states) if ((g.getNodeAttribute(s, "t") ?? 0) > (g.getNodeAttribute(frontier, "t") ?? 0)) frontier = s;

@@ -178,15 +178,9 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads };
 }
 
-function hasTerminal(mdp: MdpArrays): boolean {
-  for (let k = 0; k < mdp.done.length; k++) if (mdp.done[k]) return true;
-  return false;
-}
-
 /** The schedule the engine runs: read off the graph of this problem (stationary slice). */
 export function engineSchedule(mdp: MdpArrays, gamma: number): Schedule {
-  const slice = TrajectoryGraph.build({ nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal: hasTerminal(mdp), gamma });
-  return backwardSchedule(slice);
+  return backwardSchedule(TrajectoryGraph.forMdp(mdp, gamma));
 }
 
 /**

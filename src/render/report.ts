@@ -67,12 +67,8 @@ export function reportRuns(mdp: TabularMdp, options: SolveOptions, o: ReportRunO
   const alpha = options.alpha ?? 1;
   const backups = o.backups ?? ["exact", "variational"];
   const alphas = o.alphas ?? [alpha / 10, alpha, alpha * 10];
-  let hasTerminal = false;
-  for (let k = 0; k < mdp.done.length && !hasTerminal; k++) hasTerminal = mdp.done[k] === 1;
-  const gamma = options.gamma ?? 1;
   const gh = o.graphHorizon ?? (options.horizon !== undefined ? Math.min(options.horizon, 3) : undefined);
-  const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal, gamma };
-  const graph = TrajectoryGraph.build(gh === undefined ? spec : { ...spec, horizon: gh });
+  const graph = TrajectoryGraph.forMdp(mdp, options.gamma ?? 1, gh);
   const how = { catchRunErrors: true };
   return { graph, comparison: backupPanels(mdp, options, backups, how), sweep: alphaPanels(mdp, options, alphas, how) };
 }

@@ -26,11 +26,9 @@ const command: Command = {
     const format = values.format ?? "dot";
     if (format !== "dot" && format !== "json") throw new UsageError(`--format: "${format}" is not dot or json`);
     const mdp = readMdpFile(file);
-    let hasTerminal = false;
-    for (let k = 0; k < mdp.done.length && !hasTerminal; k++) hasTerminal = mdp.done[k] === 1;
     const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
-    const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal, gamma };
-    const tg = TrajectoryGraph.build(values.horizon === undefined ? spec : { ...spec, horizon: numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1 }) });
+    const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1 });
+    const tg = TrajectoryGraph.forMdp(mdp, gamma, horizon);
     if (format === "json") printJson({ ...tg.toJSON(), schedule: backwardSchedule(tg).steps });
     else process.stdout.write(tg.toDot());
     return 0;

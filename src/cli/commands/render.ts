@@ -3,7 +3,6 @@ import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
 import type { Backup } from "../../inference/rules/index.js";
 import type { SolveOptions } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/formats.js";
-import type { TabularMdp } from "../../mdp/tabular.js";
 import { renderGraphSvg } from "../../render/graph-svg.js";
 import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
 import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";
@@ -14,12 +13,6 @@ import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveOptionsFromFlags
 const graphUsage = "cai render graph FILE [--horizon H] [--gamma G] [--messages] [--title T] [--out G.svg]";
 const valuesUsage = `cai render values FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--scale shared|panel] [--columns N] [--step T] [--title T] [--out V.svg]`;
 const usage = `${graphUsage}\nusage: ${valuesUsage}`;
-
-/** Whether the MDP has terminal entries (the state domain then includes the end state). */
-function hasTerminal(mdp: TabularMdp): boolean {
-  for (let k = 0; k < mdp.done.length; k++) if (mdp.done[k] === 1) return true;
-  return false;
-}
 
 /** "a,b,c" -> numbers, each checked and named by the flag. */
 export function numberList(value: string, flag: string, check: { exclusiveMin?: number } = {}): number[] {
@@ -47,8 +40,7 @@ function renderGraph(argv: string[]): number {
   const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
   const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 12 });
   const mdp = readMdpFile(file);
-  const spec = { nStates: mdp.nStates, nActions: mdp.nActions, hasTerminal: hasTerminal(mdp), gamma };
-  const tg = TrajectoryGraph.build(horizon === undefined ? spec : { ...spec, horizon });
+  const tg = TrajectoryGraph.forMdp(mdp, gamma, horizon);
   const svg = renderGraphSvg(tg, { messages: values.messages ?? false, ...(values.title !== undefined ? { title: values.title } : {}) });
   writeOutput(values.out, svg);
   return 0;
