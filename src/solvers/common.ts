@@ -6,7 +6,7 @@
  * The solvers reach the engine's fixed points by other roads (linear solves, eigenvalues, sampling);
  * they share with it only the MDP arrays and the prior, never a message rule.
  */
-import { Matrix, solve as solveLinear } from "ml-matrix";
+import { mlMatrix } from "./ml-matrix.js";
 import { ParameterError, RunError } from "../errors.js";
 import { checkPriorShape, entropyPrior, logWeights, uniformPrior, type ActionPrior } from "../inference/prior.js";
 import type { MdpArrays } from "../mdp/tabular.js";
@@ -65,6 +65,7 @@ export function expectedRewards(mdp: MdpArrays): Float64Array {
  */
 export function solveDense(rows: Float64Array[], b: Float64Array, what: string): Float64Array {
   let x: number[];
+  const { Matrix, solve: solveLinear } = mlMatrix();
   try {
     x = solveLinear(new Matrix(rows), Matrix.columnVector(b)).to1DArray();
   } catch (e) {

@@ -10,7 +10,7 @@
  * (alpha log rho is the largest growth; a state grows at the rate of the fastest class it can reach).
  * Todorov's linearly solvable MDPs are the case "action = next state" (see lmdp.ts).
  */
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { mlMatrix } from "./ml-matrix.js";
 import { NoFixedPointError, RunError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { resolveProblem, softValues, solveDense, statesThatNeverEnd, stronglyConnected, type ResolvedProblem, type SolverProblem } from "./common.js";
@@ -118,7 +118,8 @@ function growthOf(n: number, op: LogOperator, alpha: number): ExactGrowth {
     for (const i of terms) mx = Math.max(mx, op.logc[i]!);
     const rows = states.map(() => new Float64Array(states.length));
     for (const i of terms) rows[local.get(op.from[i]!)!]![local.get(op.to[i]!)!]! += Math.exp(op.logc[i]! - mx);
-    const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: false });
+    const { EigenvalueDecomposition, Matrix } = mlMatrix();
+  const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: false });
     const re = evd.realEigenvalues;
     const im = evd.imaginaryEigenvalues;
     let rho = 0;

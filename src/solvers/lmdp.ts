@@ -12,7 +12,7 @@
  * Deterministic dynamics make the exact and variational backups the same there (gamma = 1), and
  * v = -V, z = exp(V/alpha).
  */
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { mlMatrix } from "./ml-matrix.js";
 import { ParameterError, RunError } from "../errors.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import { TabularMdp, type TransitionEntry } from "../mdp/tabular.js";
@@ -150,6 +150,7 @@ export function lmdpAverageCost(spec: LinearlySolvableSpec, alpha = 1): LmdpAver
   const qmin = Math.min(...spec.cost);
   // Scale by exp(qmin/alpha) so that the largest factor is 1: lambda = exp(-qmin/alpha) lambda'.
   const rows = spec.passive.map((p, s) => Float64Array.from(p, (x) => x * Math.exp(-(spec.cost[s]! - qmin) / alpha)));
+  const { EigenvalueDecomposition, Matrix } = mlMatrix();
   const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: false });
   const re = evd.realEigenvalues;
   const im = evd.imaginaryEigenvalues;

@@ -4,49 +4,26 @@
  * engine and `cai solve` must resolve nothing under node_modules/mathjs, and `cai derive` must.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, root } from "../support/cli.js";
+import { moduleRecorder, type ModuleRecorder } from "../support/loaded-modules.js";
 
-let dir = "";
-let registerPath = "";
+let recorder: ModuleRecorder;
 
 beforeAll(() => {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run tsc first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), "cai-mathjs-"));
-  writeFileSync(
-    join(dir, "hooks.mjs"),
-    [
-      'import { appendFileSync } from "node:fs";',
-      "export async function resolve(specifier, context, next) {",
-      "  const result = await next(specifier, context);",
-      '  if (process.env.CAI_RESOLVE_LOG) appendFileSync(process.env.CAI_RESOLVE_LOG, result.url + "\\n");',
-      "  return result;",
-      "}",
-    ].join("\n"),
-  );
-  registerPath = join(dir, "register.mjs");
-  writeFileSync(registerPath, ['import { register } from "node:module";', 'register(new URL("./hooks.mjs", import.meta.url));'].join("\n"));
+  recorder = moduleRecorder("cai-mathjs-");
 });
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => recorder?.close());
 
-/** Run node with the hook; returns the resolved URLs and the exit status. */
+/** Run node recording the ES modules it resolves. */
 function resolvedBy(args: string[], name: string): { urls: string[]; status: number | null; stderr: string } {
-  const log = join(dir, `${name}.log`);
-  writeFileSync(log, "");
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(registerPath).href, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CAI_RESOLVE_LOG: log },
-    timeout: 120_000,
-  });
-  return { urls: readFileSync(log, "utf8").split("\n").filter((l) => l !== ""), status: r.status, stderr: r.stderr };
+  const r = recorder.run(args, name);
+  return { urls: r.esm, status: r.status, stderr: r.stderr };
 }
 
 const isMathjs = (url: string) => /\/node_modules\/mathjs\//.test(url);
@@ -67,7 +44,7 @@ describe("mathjs stays off every path but cai derive", () => {
   });
 
   it("cai solve resolves no mathjs module", () => {
-    const file = join(dir, "lake.json");
+    const file = join(recorder.dir, "lake.json");
     const env = spawnSync(process.execPath, [cliPath, "env", "frozenlake"], { encoding: "utf8" });
     expect(env.status).toBe(0);
     writeFileSync(file, env.stdout);
