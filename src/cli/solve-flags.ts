@@ -3,13 +3,13 @@
  * one parser, one meaning.
  */
 import { ParameterError, PriorError } from "../errors.js";
-import { mdpFromJson, parseJson, readSource } from "../mdp/formats.js";
+import { parseJson, readSource } from "../mdp/formats.js";
 import type { TabularMdp } from "../mdp/tabular.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
-import type { SweepSchedule } from "../inference/kernels/index.js";
-import { numberFlag, parseNumber } from "./common.js";
+import { numberFlag } from "./common.js";
+import { sweepFlags } from "./sweep-flags.js";
 import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
 
 /** parseArgs options for the solve flags. */
@@ -159,19 +159,6 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
     if (model.prior) o.prior = model.prior;
   }
   return o;
-}
-
-/** `--schedule` and `--threads` (infinite horizon sweeps), checked and naming the flag. */
-export function sweepFlags(v: { schedule?: string | undefined; threads?: string | undefined }): { schedule?: SweepSchedule; threads?: number | "auto" } {
-  const out: { schedule?: SweepSchedule; threads?: number | "auto" } = {};
-  if (v.schedule !== undefined) {
-    if (v.schedule !== "jacobi" && v.schedule !== "gauss-seidel" && v.schedule !== "prioritised") {
-      throw new ParameterError("--schedule", `"${v.schedule}" is not one of jacobi, gauss-seidel, prioritised`);
-    }
-    out.schedule = v.schedule;
-  }
-  if (v.threads !== undefined) out.threads = v.threads === "auto" ? "auto" : parseNumber(v.threads, "--threads", { integer: true, min: 1 });
-  return out;
 }
 
 /** Rows of a flat n x m table as nested lists. */

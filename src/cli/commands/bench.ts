@@ -15,7 +15,7 @@ import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
-import { sweepFlags } from "../solve-flags.js";
+import { sweepFlags } from "../sweep-flags.js";
 
 const usage =
   "cai bench softvi --size N [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
