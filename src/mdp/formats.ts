@@ -12,7 +12,7 @@
  */
 import { readFileSync, readSync } from "node:fs";
 import { FileReadError, JsonSyntaxError, MdpValidationError, UnknownFormatError, type Problem } from "../errors.js";
-import { TabularMdp, buildChecked, describeValue, nextStateProblem, raggedActionProblems, type MdpLabels } from "./tabular.js";
+import { TabularMdp, buildChecked, indexArray, describeValue, nextStateProblem, raggedActionProblems, type MdpLabels } from "./tabular.js";
 
 /** The `format` value of the native JSON format. */
 export const NATIVE_FORMAT = "control-as-inference/mdp@1";
@@ -314,8 +314,8 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
     }
   }
   if (problems.length > 0) throw new MdpValidationError(problems);
-  const rowStart = new Int32Array(n * m + 1);
-  const next = new Int32Array(nnz);
+  const rowStart = indexArray(n * m + 1);
+  const next = indexArray(nnz);
   const prob = new Float64Array(nnz);
   const reward = new Float64Array(nnz);
   const done = new Uint8Array(nnz);

@@ -13,6 +13,21 @@ import { fsum } from "../numeric/logspace.js";
 /** Tolerance for a probability vector summing to 1. Never renormalised silently. */
 export const PROBABILITY_SUM_TOLERANCE = 1e-9;
 
+/**
+ * Index arrays (rowStart, next) of at least this many elements are allocated on a SharedArrayBuffer,
+ * so that the sweep kernels' worker threads read them in place instead of copying them (a table of a
+ * million states saves 16 MB of row starts). Below it no threads run, and plain buffers are used.
+ */
+export const SHARED_INDEX_MIN_LENGTH = 1 << 16;
+
+/**
+ * An Int32Array for a row-start or next-state array of an MDP: on a SharedArrayBuffer from
+ * {@link SHARED_INDEX_MIN_LENGTH} elements up (it behaves as any Int32Array; only `.buffer` differs).
+ */
+export function indexArray(length: number): Int32Array {
+  return length >= SHARED_INDEX_MIN_LENGTH ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+}
+
 /** One transition entry, as Gymnasium lists it: `[prob, next_state, reward, done]`. */
 export interface TransitionEntry {
   readonly prob: number;
@@ -97,8 +112,8 @@ export class TabularMdp implements MdpArrays {
     const m = ragged.nActions;
     let nnz = 0;
     for (const row of P) for (const list of row) nnz += list.length;
-    const rowStart = new Int32Array(n * m + 1);
-    const next = new Int32Array(nnz);
+    const rowStart = indexArray(n * m + 1);
+    const next = indexArray(nnz);
     const prob = new Float64Array(nnz);
     const reward = new Float64Array(nnz);
     const done = new Uint8Array(nnz);

@@ -13,7 +13,7 @@
  *   goal no absorbing self-loop: it is never occupied, because entering it ends the episode);
  * - p0 puts probability 1 on the start state 36.
  */
-import { TabularMdp } from "../tabular.js";
+import { TabularMdp, indexArray } from "../tabular.js";
 import { cellNames } from "./grid.js";
 
 /** Gymnasium's CliffWalking action names, in action order. */
@@ -46,8 +46,8 @@ export function cliffWalking(options: CliffWalkingOptions = {}): TabularMdp {
   const per = isSlippery ? 3 : 1;
   const p = 1 / per;
   const nnz = n * 4 * per;
-  const rowStart = new Int32Array(n * 4 + 1);
-  const next = new Int32Array(nnz);
+  const rowStart = indexArray(n * 4 + 1);
+  const next = indexArray(nnz);
   const prob = new Float64Array(nnz);
   const reward = new Float64Array(nnz);
   const done = new Uint8Array(nnz);

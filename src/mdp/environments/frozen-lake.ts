@@ -17,7 +17,7 @@
  * three slippery entries all 1/3 exactly, as the C reference builds them.
  */
 import { InputError, ParameterError, type Problem } from "../../errors.js";
-import { TabularMdp } from "../tabular.js";
+import { TabularMdp, indexArray } from "../tabular.js";
 import { cellNames } from "./grid.js";
 
 /** Gymnasium's FrozenLake action names, in action order. */
@@ -219,8 +219,8 @@ function buildLake(
     else if (code === START) startCount++;
   }
   const nnz = terminals * 4 + (n - terminals) * 4 * per;
-  const rowStart = new Int32Array(n * 4 + 1);
-  const next = new Int32Array(nnz);
+  const rowStart = indexArray(n * 4 + 1);
+  const next = indexArray(nnz);
   const prob = new Float64Array(nnz);
   const reward = new Float64Array(nnz);
   const done = new Uint8Array(nnz);

@@ -10,7 +10,7 @@
  */
 import { ParameterError } from "../../errors.js";
 import { Rng } from "../../numeric/random.js";
-import { TabularMdp } from "../tabular.js";
+import { TabularMdp, indexArray } from "../tabular.js";
 
 /** Options of {@link randomMdp}. */
 export interface RandomMdpOptions {
@@ -56,8 +56,8 @@ export function randomMdp(options: RandomMdpOptions): TabularMdp {
   const K = successors;
   const rows = n * m;
   const nnz = rows * K;
-  const rowStart = new Int32Array(rows + 1);
-  const next = new Int32Array(nnz);
+  const rowStart = indexArray(rows + 1);
+  const next = indexArray(nnz);
   const prob = new Float64Array(nnz);
   const reward = new Float64Array(nnz);
   const done = new Uint8Array(nnz);

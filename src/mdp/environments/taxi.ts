@@ -14,7 +14,7 @@
  * Gymnasium 1.2 added `is_rainy` and `fickle_passenger`; they are not built here (the rainy
  * transitions changed between releases, and fickleness is sampled at reset, outside `P`).
  */
-import { TabularMdp } from "../tabular.js";
+import { TabularMdp, indexArray } from "../tabular.js";
 
 /** Gymnasium's Taxi action names, in action order. */
 export const TAXI_ACTIONS = ["SOUTH", "NORTH", "EAST", "WEST", "PICKUP", "DROPOFF"] as const;
@@ -62,8 +62,8 @@ export function taxi(): TabularMdp {
   const m = 6;
   const maxRow = 4;
   const maxCol = 4;
-  const rowStart = new Int32Array(n * m + 1);
-  const next = new Int32Array(n * m);
+  const rowStart = indexArray(n * m + 1);
+  const next = indexArray(n * m);
   const prob = new Float64Array(n * m).fill(1);
   const reward = new Float64Array(n * m);
   const done = new Uint8Array(n * m);
