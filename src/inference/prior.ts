@@ -26,18 +26,43 @@ export interface ActionPrior {
 
 /** The uniform prior 1/m (the KL-to-uniform form of MaxEnt RL). */
 export function uniformPrior(nStates: number, nActions: number): ActionPrior {
-  return { kind: "uniform", nStates, nActions, probs: new Float64Array(nStates * nActions).fill(1 / nActions), logMass: new Float64Array(nStates) };
+  return constantPrior("uniform", nStates, nActions, 0);
 }
 
 /** The unnormalised entropy form: weight 1 per action, V = alpha log sum_a exp(Q/alpha). */
 export function entropyPrior(nStates: number, nActions: number): ActionPrior {
+  return constantPrior("entropy", nStates, nActions, Math.log(nActions));
+}
+
+/**
+ * A prior with the same pi0 = 1/m and log mass in every state. Its `probs` and `logMass` tables are
+ * built on first read (a million states by four actions is 40 MB the engine's kernels never read:
+ * they take the two numbers from {@link priorConstants}).
+ */
+function constantPrior(kind: "uniform" | "entropy", nStates: number, nActions: number, logMass0: number): ActionPrior {
+  let probs: Float64Array | undefined;
+  let logMass: Float64Array | undefined;
   return {
-    kind: "entropy",
+    kind,
     nStates,
     nActions,
-    probs: new Float64Array(nStates * nActions).fill(1 / nActions),
-    logMass: new Float64Array(nStates).fill(Math.log(nActions)),
+    get probs() {
+      return (probs ??= new Float64Array(nStates * nActions).fill(1 / nActions));
+    },
+    get logMass() {
+      return (logMass ??= new Float64Array(nStates).fill(logMass0));
+    },
   };
+}
+
+/**
+ * For the uniform and entropy priors, the numbers every state shares: pi0(a|s) = `prob` = 1/m and
+ * the log mass (0, or log m for the entropy form), exactly the values of their tables; null for a table.
+ */
+export function priorConstants(prior: ActionPrior): { readonly prob: number; readonly logMass: number } | null {
+  if (prior.kind === "uniform") return { prob: 1 / prior.nActions, logMass: 0 };
+  if (prior.kind === "entropy") return { prob: 1 / prior.nActions, logMass: Math.log(prior.nActions) };
+  return null;
 }
 
 /**

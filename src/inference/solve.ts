@@ -95,7 +95,7 @@ export interface SolveResult {
   readonly Q: Float64Array;
   /** V(s) at t = 0, reward units. */
   readonly V: Float64Array;
-  /** q(a | s) at t = 0, flat n x m. */
+  /** q(a | s) at t = 0, flat n x m (infinite horizon: computed from Q and V on first read). */
   readonly policy: Float64Array;
   /** Finite horizon: Q_t, V_t, policy_t for t = 0..H-1 (V_H = 0 is not stored). */
   readonly steps: { readonly Q: Float64Array[]; readonly V: Float64Array[]; readonly policy: Float64Array[] } | null;
@@ -308,13 +308,14 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
       );
     }
   }
-  let V: Float64Array = start ? Float64Array.from(start) : new Float64Array(n);
   // Variational and hard: the two rules fused per state (kernels/), Jacobi or Gauss-Seidel, on one
-  // or more threads. Exact: the rules' own loops, Jacobi (dynamics over all rows, then the prior).
+  // or more threads, in the sweeper's own buffers. Exact: the rules' own loops, Jacobi (dynamics
+  // over all rows, then the prior).
   const sweeper =
     r.rules.backup === "exact"
       ? null
-      : openSweeper(mdp, r.prior, V, { semiring: r.rules.actions.name, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads });
+      : openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.name, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads });
+  let V: Float64Array = sweeper ? sweeper.values() : start ? Float64Array.from(start) : new Float64Array(n);
   let Q = sweeper ? sweeper.Q : new Float64Array(n * m);
   let Qn = sweeper ? Q : new Float64Array(n * m);
   let iterations = 0;
@@ -389,13 +390,23 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
-  // The kernel's entry table is no longer read: the policy may take its memory (every entry is written).
-  const policy = sweeper?.takeScratch(n * m) ?? new Float64Array(n * m);
-  r.rules.actions.apply(Q, r.prior, r.alpha, V, policy);
+  // V from the final Q by the action rule itself (the kernels agree with it to rounding). The
+  // policy q(a|s) = pi0 exp((Q - V)/alpha) is built on first read: a caller that wants the values
+  // alone (the benchmark, a sweep over alpha) never holds another n x m array.
+  r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
+  const finalQ = Q;
+  let policy: Float64Array | undefined;
+  const policyOf = (): Float64Array => {
+    if (!policy) {
+      policy = new Float64Array(n * m);
+      r.rules.actions.apply(finalQ, r.prior, r.alpha, new Float64Array(n), policy);
+    }
+    return policy;
+  };
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;
   if (r.diagnostics) {
-    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policy, { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
+    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policyOf(), { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
     elbo = ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
     if (ev.elbo === null) warnings.push("the ELBO of the returned policy did not settle (the policy may never end its episodes)");
@@ -411,7 +422,9 @@ function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: 
     nActions: m,
     Q,
     V,
-    policy,
+    get policy() {
+      return policyOf();
+    },
     steps: null,
     logZ: null,
     elbo,

@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import {
   ParameterError,
   RULES,
+  TabularMdp as TabularMdpClass,
   entropyPrior,
   frozenLakeOpen,
   logSumExp,
@@ -25,7 +26,7 @@ import {
   type MdpArrays,
   type TabularMdp,
 } from "../../src/index.js";
-import { gaussSeidelDirection, compileDynamics } from "../../src/inference/kernels/plan.js";
+import { ZERO_JUMP, gaussSeidelDirection, compileDynamics } from "../../src/inference/kernels/plan.js";
 import { fcParams } from "../support/arbitraries.js";
 
 type Backup = "variational" | "hard";
@@ -40,6 +41,16 @@ function plainJacobi(mdp: MdpArrays, backup: Backup, alpha: number, gamma: numbe
     rules.actions.apply(Q, prior, alpha, V, null);
   }
   return { Q, V };
+}
+
+/** solve's fused sweeps (variational, uniform prior, tol 0) on one and two threads against plainJacobi after `sweeps` sweeps: Q and V within 1e-12. */
+function expectFusedMatchesPlain(mdp: TabularMdp, alpha: number, gamma: number, sweeps: number): void {
+  const plain = plainJacobi(mdp, "variational", alpha, gamma, uniformPrior(mdp.nStates, mdp.nActions), sweeps);
+  for (const threads of [1, 2]) {
+    const res = solve(mdp, { alpha, gamma, tol: 0, maxIter: sweeps, diagnostics: false, threads });
+    expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
+    expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
+  }
 }
 
 /** Textbook Gauss-Seidel: each state in turn, in place, in the given index order; sweep 0 then K sweeps. */
@@ -147,19 +158,17 @@ describe("fused Jacobi sweeps equal the rules' own loops", () => {
     const compiled = compileDynamics(mdp, 0.9, false);
     expect(compiled.dense).toBe(1);
     expect(compiled.rowIndex).toBeInstanceOf(Int32Array);
-    const prior = uniformPrior(mdp.nStates, mdp.nActions);
-    const plain = plainJacobi(mdp, "variational", 0.5, 0.9, prior, 6);
-    for (const threads of [1, 2]) {
-      const res = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 0, maxIter: 6, diagnostics: false, threads });
-      expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
-      expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
-    }
+    expectFusedMatchesPlain(mdp, 0.5, 0.9, 6);
   });
 
-  it("with a palette of coefficients packed into the next-state index (FrozenLake 30 x 30): within 1e-12 on one and two threads", () => {
+  it("in the relative layout with one coefficient (FrozenLake 30 x 30: Int16 jumps, done entries marked): within 1e-12 on one and two threads", () => {
     const mdp = frozenLakeOpen(30);
     const compiled = compileDynamics(mdp, 0.99, false);
-    expect(compiled.dense).toBe(0);
+    expect(compiled.relative).toBe(1);
+    expect(compiled.bits).toBe(0);
+    expect(compiled.rel).toBeInstanceOf(Int16Array);
+    expect(compiled.rel.filter((x) => x === ZERO_JUMP).length).toBeGreaterThan(0); // entering the goal ends the episode
+    expect(compiled.zeroFrom).toBeGreaterThan(0);
     const prior = uniformPrior(mdp.nStates, 4);
     const plain = plainJacobi(mdp, "variational", 0.1, 0.99, prior, 200);
     for (const threads of [1, 2]) {
@@ -169,6 +178,78 @@ describe("fused Jacobi sweeps equal the rules' own loops", () => {
       expect(res.V[0]).toBeGreaterThan(0);
       expect(Math.abs(res.V[0]! - plain.V[0]!) / plain.V[0]!).toBeLessThanOrEqual(1e-12);
     }
+  });
+});
+
+/**
+ * A ring of n states where action a moves to s + 1 with probability p_a and jumps half way round
+ * with 1 - p_a; reward 1 for reaching state 0 by either move, and the jump from even states ends
+ * the episode. Jumps of n / 2 do not fit the relative layout's Int16 once n / 2 >= 2^15.
+ */
+function ring(n: number, probs: readonly number[]): TabularMdp {
+  const P = Array.from({ length: n }, (_, s) =>
+    probs.map((p) => [
+      { prob: p, next: (s + 1) % n, reward: (s + 1) % n === 0 ? 1 : 0, done: false },
+      { prob: 1 - p, next: (s + n / 2) % n, reward: (s + n / 2) % n === 0 ? 1 : 0, done: s % 2 === 0 },
+    ]),
+  );
+  return TabularMdpClass.fromLists(P);
+}
+
+describe("entry layouts", () => {
+  it("the relative layout with a palette (random MDPs: several coefficients, done entries as a zero coefficient at the state itself)", () => {
+    const mdp = randomMdp({ states: 30, actions: 3, successors: 3, seed: 5, terminalProbability: 0.2 });
+    const compiled = compileDynamics(mdp, 0.9, false);
+    expect(compiled.relative).toBe(1);
+    expect(compiled.bits).toBeGreaterThan(0);
+    expect(Array.from(compiled.coef)).toContain(0);
+    expectFusedMatchesPlain(mdp, 0.7, 0.9, 40);
+  });
+
+  it("the absolute layout (jumps beyond the Int16 range, two coefficients): within 1e-12 of the rules on one and two threads, Jacobi and Gauss-Seidel", () => {
+    const mdp = ring(70_000, [0.25, 0.75]);
+    const compiled = compileDynamics(mdp, 0.9, false);
+    expect(compiled.relative).toBe(0);
+    expect(compiled.dense).toBe(0);
+    expect(compiled.bits).toBe(1); // two coefficients, gamma * 0.25 and gamma * 0.75 (done entries point at the zero state)
+    expectFusedMatchesPlain(mdp, 0.5, 0.9, 30);
+    const jacobi = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 1e-13, diagnostics: false, threads: 1 });
+    const gs = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 1e-13, diagnostics: false, threads: 2, schedule: "gauss-seidel" });
+    expect(relGap(gs.V, jacobi.V)).toBeLessThanOrEqual(1e-11);
+  });
+
+  it("an entry with p > 0 whose coefficient gamma p underflows to 0 is skipped like a done entry (relative layout, one coefficient)", () => {
+    // Each row: p = 1 to the right neighbour and p = 5e-324 (sums to 1 in doubles) to the left;
+    // gamma * 5e-324 rounds to 0, so the kernel must treat the entry as c = 0 and stay finite.
+    const n = 50;
+    const P = Array.from({ length: n }, (_, s) => [
+      [
+        { prob: 1, next: (s + 1) % n, reward: s === n - 1 ? 1 : 0, done: false },
+        { prob: 5e-324, next: (s + n - 1) % n, reward: 0, done: false },
+      ],
+    ]);
+    const mdp = TabularMdpClass.fromLists(P);
+    const compiled = compileDynamics(mdp, 0.5, false);
+    expect(compiled.relative).toBe(1);
+    expect(compiled.bits).toBe(0);
+    expect(compiled.zeroFrom).toBe(0); // every row holds such an entry
+    const prior = uniformPrior(n, 1);
+    const plain = plainJacobi(mdp, "variational", 1, 0.5, prior, 60);
+    const res = solve(mdp, { alpha: 1, gamma: 0.5, tol: 0, maxIter: 60, diagnostics: false, threads: 1 });
+    expect(res.V.every(Number.isFinite)).toBe(true);
+    expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
+  });
+
+  it("worker threads read the MDP's own row starts when they are shared (no copy), and copy them otherwise", () => {
+    const big = frozenLakeOpen(300);
+    expect(big.rowStart.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(big.next.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(compileDynamics(big, 0.99, true).rowStart).toBe(big.rowStart);
+    const small = frozenLakeOpen(4);
+    expect(small.rowStart.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    const copied = compileDynamics(small, 0.99, true).rowStart;
+    expect(copied.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(copied)).toEqual(Array.from(small.rowStart));
   });
 });
 

@@ -2,26 +2,38 @@
  * Compiling an MDP, a prior and a rule family to the flat arrays of the fused sweep
  * (sweep-core.ts), once per solve, and reading a Gauss-Seidel order off the transition graph.
  *
- * Compact form: grid worlds have few distinct entry coefficients c_k = gamma p_k (done: 0) and row
- * constants b = sum_k p_k r_k (FrozenLake: 2 and 2), so the kernel keeps a palette of them and
- * packs the palette index into the low bits of the next-state index (4 bytes an entry instead of
- * the 21 of prob, reward, done and next); with more distinct values than the bits allow it falls
- * back to dense per-entry coefficients.
+ * Compact forms: grid worlds have few distinct entry coefficients c_k = gamma p_k (done: 0) and row
+ * constants b = sum_k p_k r_k (FrozenLake: 2 and 2), so the kernel keeps a palette of them and packs
+ * the palette index into the low bits of each entry's successor, instead of the 21 bytes of prob,
+ * reward, done and next:
+ * - relative (2 bytes an entry): the jump s' - s in an Int16, when every entry stays within
+ *   2^(15 - bits) of its state (grids up to thousands of columns, chains, banded tables);
+ * - absolute (4 bytes): the successor's index in an Int32;
+ * - dense: with more distinct coefficients than a palette holds, one per entry (Float64) beside
+ *   the MDP's own `next`.
  */
 import type { MdpArrays } from "../../mdp/tabular.js";
-import type { ActionPrior } from "../prior.js";
+import { priorConstants, type ActionPrior } from "../prior.js";
 import type { SweepData } from "./sweep-core.js";
 
 /** At most this many palette entries (a table that stays in L1). */
 const PALETTE_LIMIT = 4096;
 
 /** Allocate a typed array, on a SharedArrayBuffer when `shared`. */
-function alloc<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(
+function alloc<T extends Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array>(
   Ctor: { new (buffer: ArrayBufferLike): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number },
   length: number,
   shared: boolean,
 ): T {
   return shared ? new Ctor(new SharedArrayBuffer(Math.max(1, length) * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
+}
+
+/** `src` itself when it lies on a SharedArrayBuffer, else a copy on one. */
+function sharedCopy(src: Int32Array): Int32Array {
+  if (src.buffer instanceof SharedArrayBuffer) return src;
+  const out = alloc(Int32Array, src.length, true);
+  out.set(src);
+  return out.length === src.length ? out : out.subarray(0, src.length);
 }
 
 /** Float64Array copy of `src`, shared when asked. */
@@ -31,14 +43,15 @@ export function copyFloat64(src: Float64Array, shared: boolean): Float64Array {
   return out.length === src.length ? out : out.subarray(0, src.length);
 }
 
-function tableOf(ids: Map<number, number>): Float64Array {
-  const t = new Float64Array(Math.max(1, ids.size));
+/** The palette as a table indexed by id; `zeroId` >= 0 adds an entry 0 at that id. */
+function tableOf(ids: Map<number, number>, zeroId = -1): Float64Array {
+  const t = new Float64Array(Math.max(1, ids.size, zeroId + 1));
   for (const [v, i] of ids) t[i] = v;
   return t;
 }
 
 /** Everything a sweep needs except the value buffers and Q. */
-export type CompiledDynamics = Pick<SweepData, "rowStart" | "packed" | "bits" | "mask" | "dense" | "coef" | "rowIndex" | "rowTable">;
+export type CompiledDynamics = Pick<SweepData, "rowStart" | "packed" | "rel" | "relative" | "bits" | "mask" | "dense" | "coef" | "rowIndex" | "rowTable" | "zeroFrom">;
 
 /**
  * The dynamics factor's numbers in the kernel's form: c_k = gamma p_k for live entries (0 when
@@ -50,109 +63,159 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
   const rows = n * m;
   const nnz = rowStart[rows]!;
 
-  let rs = rowStart;
-  if (shared) {
-    rs = alloc(Int32Array, rows + 1, true);
-    rs.set(rowStart);
-  }
+  // Worker threads read the MDP's own row starts when they are already shared (tabular.ts indexArray).
+  const rs = shared ? sharedCopy(rowStart) : rowStart;
 
-  // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, widened to Uint16 past
-  // 256 values) or, past 65536 distinct values, dense (rowIndex is then the identity).
+  // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, or Uint16 past 256
+  // values) or, past 65536 distinct values, dense (rowIndex is then the identity). Rows with an
+  // entry whose coefficient is 0 (done, or p = 0) take the ids from `zeroFrom` up, so that the
+  // relative layout checks for such entries only in those rows (a compare with the id it reads anyway).
   const rowIds = new Map<number, number>();
-  let ids: Uint8Array | Uint16Array | undefined = alloc(Uint8Array, rows, shared);
-  let lastB = NaN;
-  let lastBId = 0;
-  for (let row = 0; row < rows && ids; row++) {
+  const zeroRowIds = new Map<number, number>();
+  const info = { b: 0, zero: false };
+  const rowInfo = (row: number): { b: number; zero: boolean } => {
     let acc = 0;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
-    if (acc !== lastB) {
-      let id = rowIds.get(acc);
-      if (id === undefined) {
-        if (rowIds.size === 65536) {
-          ids = undefined;
-          break;
-        }
-        id = rowIds.size;
-        rowIds.set(acc, id);
-        if (id === 256) {
-          const wide: Uint16Array = alloc(Uint16Array, rows, shared);
-          wide.set(ids.subarray(0, row));
-          ids = wide;
-        }
-      }
-      lastB = acc;
-      lastBId = id;
+    let zero = false;
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+      acc += prob[k]! * reward[k]!;
+      if ((done[k] ? 0 : gamma * prob[k]!) === 0) zero = true; // the entry passes' test for c = 0
     }
-    ids[row] = lastBId;
+    info.b = acc;
+    info.zero = zero;
+    return info;
+  };
+  let fits = true;
+  for (let row = 0; row < rows && fits; row++) {
+    const { b, zero } = rowInfo(row);
+    const map = zero ? zeroRowIds : rowIds;
+    if (!map.has(b)) {
+      map.set(b, map.size);
+      fits = rowIds.size + zeroRowIds.size <= 65536;
+    }
   }
   let rowIndex: Uint8Array | Uint16Array | Int32Array;
   let rowTable: Float64Array;
-  if (ids) {
-    rowTable = tableOf(rowIds);
-    rowIndex = ids;
+  let zeroFrom: number;
+  if (fits) {
+    zeroFrom = rowIds.size;
+    const size = rowIds.size + zeroRowIds.size;
+    rowTable = new Float64Array(Math.max(1, size));
+    for (const [v, i] of rowIds) rowTable[i] = v;
+    for (const [v, i] of zeroRowIds) rowTable[zeroFrom + i] = v;
+    rowIndex = size <= 256 ? alloc(Uint8Array, rows, shared) : alloc(Uint16Array, rows, shared);
+    for (let row = 0; row < rows; row++) {
+      const { b, zero } = rowInfo(row);
+      rowIndex[row] = zero ? zeroFrom + zeroRowIds.get(b)! : rowIds.get(b)!;
+    }
   } else {
+    zeroFrom = 0; // every row may hold an entry with c = 0
     rowTable = alloc(Float64Array, rows, shared);
     rowIndex = alloc(Int32Array, rows, shared);
     for (let row = 0; row < rows; row++) {
-      let acc = 0;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
-      rowTable[row] = acc;
+      rowTable[row] = rowInfo(row).b;
       rowIndex[row] = row;
     }
   }
 
-  // Entry coefficients c_k = gamma p_k (0 when done): palette ids packed below the next state when
-  // they fit in 32 bits. Entries with c = 0 point at the zero state n instead, with id 0.
-  const room = 32 - Math.ceil(Math.log2(n + 1));
-  const limit = room > 0 ? Math.min(PALETTE_LIMIT, 2 ** room) : 0;
+  // Entry coefficients c_k = gamma p_k (0 when done). Pass 1: their palette (nonzero values),
+  // whether any entry has c = 0, and the widest jump |s' - s| of an entry with c != 0.
   const coefIds = new Map<number, number>();
-  let packed: Int32Array | undefined = limit > 0 ? alloc(Int32Array, nnz, shared) : undefined;
+  let zeros = false;
+  let overflow = false;
+  let widest = 0;
   let lastC = NaN;
-  let lastCId = 0;
-  for (let k = 0; k < nnz && packed; k++) {
-    const c = done[k] ? 0 : gamma * prob[k]!;
-    if (c === 0) {
-      packed[k] = -1; // the zero state, filled in below
-      continue;
-    }
-    if (c !== lastC) {
-      let id = coefIds.get(c);
-      if (id === undefined) {
-        if (coefIds.size === limit) {
-          packed = undefined;
-          break;
+  scan: for (let row = 0; row < rows; row++) {
+    const s = (row / m) | 0;
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+      const c = done[k] ? 0 : gamma * prob[k]!;
+      if (c === 0) {
+        zeros = true;
+        continue;
+      }
+      if (c !== lastC && !coefIds.has(c)) {
+        if (coefIds.size === PALETTE_LIMIT) {
+          overflow = true;
+          break scan; // too many values for a palette: dense
         }
-        id = coefIds.size;
-        coefIds.set(c, id);
+        coefIds.set(c, coefIds.size);
       }
       lastC = c;
-      lastCId = id;
+      const jump = Math.abs(next[k]! - s);
+      if (jump > widest) widest = jump;
     }
-    packed[k] = lastCId;
   }
-  if (packed) {
-    const bits = coefIds.size <= 1 ? 0 : Math.ceil(Math.log2(coefIds.size));
+  const paletteOk = !overflow;
+  const idOf = (c: number) => coefIds.get(c)!;
+
+  // Relative layout (grids, chains, anything whose entries stay near their state): an Int16 per
+  // entry, (s' - s) << bits | id, with c = 0 entries as id `zeroId` pointing at s itself: 2 bytes an
+  // entry, half the memory and memory traffic of the absolute layout.
+  // With a single coefficient (grids: gamma p, p the same for every entry), bits is 0 and entries
+  // with c = 0 carry the jump ZERO_JUMP instead, which the kernel skips.
+  const single = coefIds.size <= 1;
+  const relBits = single ? 0 : Math.ceil(Math.log2(coefIds.size + (zeros ? 1 : 0)));
+  if (paletteOk && widest < 2 ** (15 - relBits) - (single ? 1 : 0)) {
+    const zeroId = single ? ZERO_JUMP : coefIds.size;
+    const table = single ? tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])) : tableOf(coefIds, zeros ? zeroId : -1);
+    const rel = alloc(Int16Array, nnz, shared);
+    let lastId = 0;
+    lastC = NaN;
+    for (let row = 0; row < rows; row++) {
+      const s = (row / m) | 0;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+        const c = done[k] ? 0 : gamma * prob[k]!;
+        if (c === 0) {
+          rel[k] = zeroId;
+          continue;
+        }
+        if (c !== lastC) {
+          lastC = c;
+          lastId = idOf(c);
+        }
+        rel[k] = ((next[k]! - s) << relBits) | lastId;
+      }
+    }
+    return { rowStart: rs, packed: EMPTY_INT32, rel, relative: 1, bits: relBits, mask: (1 << relBits) - 1, dense: 0, coef: table, rowIndex, rowTable, zeroFrom };
+  }
+
+  // Absolute layout: palette ids packed below the next state in an Int32 when they fit in 32 bits;
+  // entries with c = 0 point at the zero state n instead, with id 0.
+  const room = 32 - Math.ceil(Math.log2(n + 1));
+  const bits = coefIds.size <= 1 ? 0 : Math.ceil(Math.log2(coefIds.size));
+  if (paletteOk && room > 0 && bits <= room) {
+    const packed = alloc(Int32Array, nnz, shared);
+    let lastId = 0;
+    lastC = NaN;
     for (let k = 0; k < nnz; k++) {
-      const id = packed[k]!;
-      packed[k] = id < 0 ? n << bits : (next[k]! << bits) | id; // (n + 1) << bits <= 2^32: read back with >>>
+      const c = done[k] ? 0 : gamma * prob[k]!;
+      if (c === 0) {
+        packed[k] = n << bits; // (n + 1) << bits <= 2^32: read back with >>>
+        continue;
+      }
+      if (c !== lastC) {
+        lastC = c;
+        lastId = idOf(c);
+      }
+      packed[k] = (next[k]! << bits) | lastId;
     }
-    return { rowStart: rs, packed, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable };
+    return { rowStart: rs, packed, rel: EMPTY_INT16, relative: 0, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable, zeroFrom };
   }
+
+  // Dense: a coefficient per entry, the MDP's own next states.
   const coef = alloc(Float64Array, nnz, shared);
   for (let k = 0; k < nnz; k++) coef[k] = done[k] ? 0 : gamma * prob[k]!;
-  let nextIndex = next;
-  if (shared) {
-    nextIndex = alloc(Int32Array, nnz, true);
-    nextIndex.set(next);
-  }
-  return { rowStart: rs, packed: nextIndex, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable };
+  return { rowStart: rs, packed: shared ? sharedCopy(next) : next, rel: EMPTY_INT16, relative: 0, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable, zeroFrom };
 }
+
+/** In the relative layout with one coefficient, the jump that marks an entry with c = 0 (never a real jump). */
+export const ZERO_JUMP = -32768;
+const EMPTY_INT32 = new Int32Array(0);
+const EMPTY_INT16 = new Int16Array(0);
 
 /** The prior in the kernel's form: a constant when every pi0(a|s) is 1/m (uniform, entropy). */
 export function compilePrior(prior: ActionPrior, shared: boolean): Pick<SweepData, "uniformProb" | "logMassConst" | "probs" | "logMass"> {
-  if (prior.kind === "uniform" || prior.kind === "entropy") {
-    return { uniformProb: prior.probs[0]!, logMassConst: prior.logMass[0] ?? 0, probs: new Float64Array(1), logMass: new Float64Array(1) };
-  }
+  const constants = priorConstants(prior);
+  if (constants) return { uniformProb: constants.prob, logMassConst: constants.logMass, probs: new Float64Array(1), logMass: new Float64Array(1) };
   return { uniformProb: 0, logMassConst: 0, probs: shared ? copyFloat64(prior.probs, true) : prior.probs, logMass: shared ? copyFloat64(prior.logMass, true) : prior.logMass };
 }
 
@@ -169,12 +232,13 @@ const DISTANCE_PASSES = 16;
  * The distances come from relaxation passes over the entries in alternating index order (the
  * "fast sweeping" of shortest paths: one pass per turn of a shortest path in index order, one on a
  * grid with the goal in a corner), at most 16, in place in one Int32Array: no reverse adjacency,
- * so no memory beyond n integers. States still unreached after the passes do not vote.
+ * so no memory beyond n integers (`scratch`, when given, holds them). States still unreached after
+ * the passes do not vote.
  */
-export function gaussSeidelDirection(mdp: MdpArrays): "ascending" | "descending" {
+export function gaussSeidelDirection(mdp: MdpArrays, scratch?: Int32Array): "ascending" | "descending" {
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   const FAR = 0x7fffffff;
-  const dist = new Int32Array(n).fill(FAR);
+  const dist = (scratch && scratch.length >= n ? scratch.subarray(0, n) : new Int32Array(n)).fill(FAR);
   for (let s = 0; s < n; s++) {
     for (let k = rowStart[s * m]!; k < rowStart[(s + 1) * m]! && dist[s] !== 0; k++) {
       if (prob[k]! > 0 && (reward[k] !== 0 || done[k])) dist[s] = 0;

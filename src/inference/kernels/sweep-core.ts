@@ -45,23 +45,30 @@ export function log1pFast(y: number): number {
 
 /**
  * The arrays a sweep reads, compiled once per solve by plan.ts (shared memory when threads run).
- * Entry k of row `row` (in [rowStart[row], rowStart[row+1])) has next state `packed[k] >>> bits`
- * and coefficient `coef[packed[k] & mask]` (a palette of the distinct c_k), or, when `dense` is 1,
- * next state `packed[k]` and coefficient `coef[k]`. The row constant is `rowTable[rowIndex[row]]`.
- * Entries with c_k = 0 (done, or p = 0) point at state nStates, whose value stays 0 in every
- * buffer (length nStates + 1), so that they need no coefficient of their own.
+ * Entry k of row `row` (in [rowStart[row], rowStart[row+1])) of state s has, by layout:
+ * - relative (`relative` 1): next state `s + (rel[k] >> bits)` and coefficient `coef[rel[k] & mask]`
+ *   (entries with c_k = 0 carry the palette's id of 0 and point at s itself);
+ * - absolute: next state `packed[k] >>> bits` and coefficient `coef[packed[k] & mask]`; entries with
+ *   c_k = 0 (done, or p = 0) point at state nStates, whose value stays 0 in every buffer (length
+ *   nStates + 1), so that they need no coefficient of their own;
+ * - dense (`dense` 1): next state `packed[k]` and coefficient `coef[k]`.
+ * The row constant is `rowTable[rowIndex[row]]`; rows with an entry whose c_k is 0 have ids from
+ * `zeroFrom` up (the relative layout with one coefficient marks those entries with the jump -32768).
  */
 export interface SweepData {
   readonly nStates: number;
   readonly nActions: number;
   readonly rowStart: Int32Array;
   readonly packed: Int32Array;
+  readonly rel: Int16Array;
+  readonly relative: number;
   readonly bits: number;
   readonly mask: number;
   readonly dense: number;
   readonly coef: Float64Array;
   readonly rowIndex: Uint8Array | Uint16Array | Int32Array;
   readonly rowTable: Float64Array;
+  readonly zeroFrom: number;
   /** 0: tempered (alpha logsumexp), 1: max. */
   readonly semiring: number;
   /** > 0: every pi0(a|s) equals this (uniform and entropy priors) and logMass is `logMassConst`. */
@@ -97,6 +104,9 @@ export function sweepRange(
   const m = d.nActions;
   const rowStart = d.rowStart;
   const packed = d.packed;
+  const rel = d.rel;
+  const relative = d.relative;
+  const relSingle = d.relative === 1 && d.bits === 0 ? 1 : 0;
   const bits = d.bits;
   const mask = d.mask;
   const dense = d.dense;
@@ -104,6 +114,7 @@ export function sweepRange(
   const c0 = coef[0]!;
   const rowIndex = d.rowIndex;
   const rowTable = d.rowTable;
+  const zeroFrom = d.zeroFrom;
   const Q = d.Q;
   const tempered = d.semiring === 0;
   const up = d.uniformProb;
@@ -118,20 +129,62 @@ export function sweepRange(
   let hotHi = lo;
   const count = hi - lo;
   const first = descending === 1 ? hi - 1 : lo;
-  const step = descending === 1 ? -1 : 1;
   for (let i = 0; i < count; i++) {
-    const s = first + step * i;
+    const s = descending === 1 ? first - i : first + i; // no multiply: step * 0 = -0 would leave the int32 range
     const base = s * m;
     let mx = -Infinity;
     let ds = 0;
     let k = rowStart[base]!;
     for (let a = 0; a < m; a++) {
       const row = base + a;
-      let acc = rowTable[rowIndex[row]!]!;
+      const id = rowIndex[row]!;
+      let acc = rowTable[id]!;
       const k1 = rowStart[row + 1]!;
       // One loop per layout, so that V8 compiles each without the others' work per entry; rows of
       // three entries (slippery grids) unrolled, adding in the same order as the loop.
-      if (dense === 1) {
+      if (relSingle === 1 && id < zeroFrom) {
+        // One coefficient c0, and no entry with c = 0 in this row.
+        if (k1 - k === 3) {
+          const t0 = s + rel[k]!;
+          const t1 = s + rel[k + 1]!;
+          const t2 = s + rel[k + 2]!;
+          acc += c0 * V[t0]!;
+          acc += c0 * V[t1]!;
+          acc += c0 * V[t2]!;
+          k = k1;
+        } else for (; k < k1; k++) acc += c0 * V[s + rel[k]!]!;
+      } else if (relSingle === 1) {
+        // One coefficient c0; the jump -32768 marks an entry with c = 0 (plan.ts ZERO_JUMP).
+        if (k1 - k === 3) {
+          const x0 = rel[k]!;
+          const x1 = rel[k + 1]!;
+          const x2 = rel[k + 2]!;
+          if (x0 !== -32768) acc += c0 * V[s + x0]!;
+          if (x1 !== -32768) acc += c0 * V[s + x1]!;
+          if (x2 !== -32768) acc += c0 * V[s + x2]!;
+          k = k1;
+        } else {
+          for (; k < k1; k++) {
+            const x = rel[k]!;
+            if (x !== -32768) acc += c0 * V[s + x]!;
+          }
+        }
+      } else if (relative === 1) {
+        if (k1 - k === 3) {
+          const x0 = rel[k]!;
+          const x1 = rel[k + 1]!;
+          const x2 = rel[k + 2]!;
+          acc += coef[x0 & mask]! * V[s + (x0 >> bits)]!;
+          acc += coef[x1 & mask]! * V[s + (x1 >> bits)]!;
+          acc += coef[x2 & mask]! * V[s + (x2 >> bits)]!;
+          k = k1;
+        } else {
+          for (; k < k1; k++) {
+            const x = rel[k]!;
+            acc += coef[x & mask]! * V[s + (x >> bits)]!;
+          }
+        }
+      } else if (dense === 1) {
         for (; k < k1; k++) acc += coef[k]! * V[packed[k]!]!;
       } else if (bits === 0) {
         if (k1 - k === 3) {
@@ -186,17 +239,21 @@ export function sweepRange(
 }
 
 /** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
-export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, FAILED: 6, LENGTH: 8 } as const;
+export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, FAILED: 6, BARRIER: 7, LENGTH: 8 } as const;
+/** A barrier count that releases every waiter (set when a thread fails or the sweeper closes). */
+export const BARRIER_OPEN = 1 << 30;
 /** Numbers each thread reports per sweep in `out`: residual, scale, hot range start and end. */
 export const OUT_STRIDE = 4;
 
 /**
  * One thread's share of a sweep. Jacobi (`own` < 0): read buffers[read], write buffers[write].
- * Gauss-Seidel across threads: the thread sweeps its block in place in its own full-length buffer
- * buffers[own], after refreshing the `halo` (the states of other blocks its entries read) from
- * buffers[read], the values all threads published at the end of the previous sweep; then it
- * publishes its block to buffers[write]. Reads of other blocks thus see the previous sweep whatever
- * the timing of the threads, and the result does not depend on it.
+ * Gauss-Seidel across threads: the thread refreshes the `halo` (the states of other blocks its
+ * entries read) in its own full-length buffer buffers[own] from buffers[read], the values all
+ * threads published at the end of the previous sweep; waits at a barrier (ctrl[CTRL.BARRIER]) until
+ * all `parties` threads have done so; sweeps its block in place in buffers[own]; and publishes its
+ * block to buffers[read]. Reads of other blocks thus see the previous sweep whatever the timing of
+ * the threads, and the result does not depend on it. Only the block and the halo of buffers[own]
+ * are ever written, so the rest of it never takes memory.
  */
 export function blockSweep(
   d: SweepData,
@@ -210,6 +267,8 @@ export function blockSweep(
   out: Float64Array,
   at: number,
   hotCut: number,
+  ctrl: Int32Array,
+  parties: number,
 ): void {
   const buffers = d.buffers;
   // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;
@@ -226,14 +285,27 @@ export function blockSweep(
     const t = halo[i]!;
     R[t] = P[t]!;
   }
+  if (parties > 1) {
+    // Nobody publishes into P before everyone has read its halo from it.
+    if (Atomics.add(ctrl, 7, 1) + 1 >= parties) Atomics.notify(ctrl, 7);
+    else {
+      for (;;) {
+        const arrived = Atomics.load(ctrl, 7);
+        if (arrived >= parties) break;
+        Atomics.wait(ctrl, 7, arrived);
+      }
+    }
+  }
   sweepRange(d, lo, hi, descending, R, R, out, at, hotCut);
-  buffers[write]!.set(R.subarray(lo, hi), lo);
+  P.set(R.subarray(lo, hi), lo);
 }
 
 /**
  * A worker's loop: wait for a new generation, run its share of the sweep (with the hot cut the
  * main thread left at out[cutAt]), count itself done (setting `FAILED` if its share threw, so that
- * the main thread never waits for it in vain). `CMD` 0 sweeps, 1 exits. Self-contained: sweeper.ts ships this function's source text to the worker.
+ * the main thread never waits for it in vain, and opening the barrier so that no other thread
+ * does). `CMD` 0 sweeps, 1 exits. Self-contained: sweeper.ts ships this function's source text to
+ * the worker.
  */
 export function workerLoop(
   d: SweepData,
@@ -246,6 +318,7 @@ export function workerLoop(
   own: number,
   halo: Int32Array,
   cutAt: number,
+  parties: number,
 ): void {
   let gen = Atomics.load(ctrl, 0);
   Atomics.add(ctrl, 2, 1);
@@ -255,9 +328,11 @@ export function workerLoop(
     gen = Atomics.load(ctrl, 0);
     if (Atomics.load(ctrl, 3) === 1) return;
     try {
-      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!);
+      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!, ctrl, parties);
     } catch {
       Atomics.store(ctrl, 6, 1); // the main thread, waiting below, reports the failure
+      Atomics.store(ctrl, 7, 1 << 30); // BARRIER_OPEN: no thread waits at the barrier for this one
+      Atomics.notify(ctrl, 7);
     }
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);

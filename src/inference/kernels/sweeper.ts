@@ -16,8 +16,8 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
-import { compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
+import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
 import type { CompiledDynamics } from "./plan.js";
 
 /**
@@ -70,12 +70,6 @@ export interface Sweeper {
   values(): Float64Array;
   /** Stop the workers. Idempotent. */
   close(): void;
-  /**
-   * After close: `length` doubles over the memory of the kernel's packed entry table, which is no
-   * longer read (so that the policy computed after the sweeps needs no new allocation), or
-   * undefined when that table is too small or is the MDP's own `next` array.
-   */
-  takeScratch(length: number): Float64Array | undefined;
 }
 
 /** How many threads "auto" means for a table of `nnz` entries. */
@@ -101,11 +95,14 @@ function partition(rowStart: Int32Array, n: number, m: number, parts: number): n
 function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: number, shared: boolean): Int32Array {
   const seen = new Uint8Array(n + 1);
   let count = 0;
-  for (let k = d.rowStart[lo * m]!; k < d.rowStart[hi * m]!; k++) {
-    const t = d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
-    if ((t < lo || t >= hi) && t < n && !seen[t]) {
-      seen[t] = 1;
-      count++;
+  for (let s = lo; s < hi; s++) {
+    for (let k = d.rowStart[s * m]!; k < d.rowStart[(s + 1) * m]!; k++) {
+      if (d.relative === 1 && d.bits === 0 && d.rel[k] === ZERO_JUMP) continue; // c = 0: reads nothing
+      const t = d.relative === 1 ? s + (d.rel[k]! >> d.bits) : d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
+      if ((t < lo || t >= hi) && t < n && !seen[t]) {
+        seen[t] = 1;
+        count++;
+      }
     }
   }
   const halo = shared ? new Int32Array(new SharedArrayBuffer(Math.max(1, count) * 4), 0, count) : new Int32Array(count);
@@ -116,9 +113,9 @@ function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: numbe
 
 /**
  * Compile the problem and open a sweeper starting from values `start`.
- * @param start - V_0 (copied).
+ * @param start - V_0 (copied); zeros when absent.
  */
-export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Array, o: SweeperOptions): Sweeper {
+export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Array | undefined, o: SweeperOptions): Sweeper {
   const n = mdp.nStates;
   const m = mdp.nActions;
   const nnz = mdp.rowStart[n * m]!;
@@ -126,19 +123,23 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const shared = threads > 1;
   const gs = o.schedule !== "jacobi";
   const prioritised = o.schedule === "prioritised";
-  const order = gs ? gaussSeidelDirection(mdp) : null;
-  const descending = order === "descending" ? 1 : 0;
   const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
+  const Q = mk(n * m);
+  // The order's distances use Q's memory (n of its 2 n m int32 slots) before sweep 0 writes Q.
+  const order = gs ? gaussSeidelDirection(mdp, new Int32Array(Q.buffer, Q.byteOffset, n)) : null;
+  Q.fill(0);
+  const descending = order === "descending" ? 1 : 0;
   const dynamics = compileDynamics(mdp, o.gamma, shared);
   const cuts = partition(dynamics.rowStart, n, m, threads);
   // Value buffers, length n + 1 (state n is the zero state that done entries point at, plan.ts).
   // Jacobi: two, read one and write the other. Gauss-Seidel on one thread: one, in place. Across
-  // threads: two published buffers (alternating) and one private buffer per thread (blockSweep).
-  const nBuffers = !gs ? 2 : threads === 1 ? 1 : 2 + threads;
+  // threads: one published buffer and one private buffer per thread, of which only the thread's
+  // block and halo are ever written (blockSweep), so that they take about n values together.
+  const nBuffers = !gs ? 2 : threads === 1 ? 1 : 1 + threads;
   const buffers: Float64Array[] = [];
   for (let i = 0; i < nBuffers; i++) {
     const b = mk(n + 1);
-    b.set(start);
+    if (start) b.set(start);
     buffers.push(b);
   }
   const halos = gs && threads > 1 ? cuts.slice(0, -1).map((lo, t) => haloOf(dynamics, n, m, lo, cuts[t + 1]!, shared)) : [];
@@ -150,7 +151,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     semiring: o.semiring === "max" ? 1 : 0,
     ...compilePrior(prior, shared),
     alpha: o.alpha,
-    Q: mk(n * m),
+    Q,
     buffers,
   };
   const ctrl = new Int32Array(shared ? new SharedArrayBuffer(CTRL.LENGTH * 4) : new ArrayBuffer(CTRL.LENGTH * 4));
@@ -158,7 +159,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const cutAt = OUT_STRIDE * threads;
   const out = shared ? new Float64Array(new SharedArrayBuffer(8 * (cutAt + 1))) : new Float64Array(cutAt + 1);
   const localOut = new Float64Array(OUT_STRIDE);
-  const ownOf = (t: number) => (gs && threads > 1 ? 2 + t : -1);
+  const ownOf = (t: number) => (gs && threads > 1 ? 1 + t : -1);
   const workers: Worker[] = [];
   if (threads > 1) {
     const source = [
@@ -171,12 +172,12 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       workerLoop.toString(),
       `const __caiJob = workerData;`,
       // By .name: a bundler that renames functions renames them inside these sources alike.
-      `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt);`,
+      `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
     ].join("\n");
     for (let t = 1; t < threads; t++) {
       const w = new Worker(source, {
         eval: true,
-        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo, cutAt },
+        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo, cutAt, parties: threads },
       });
       w.unref();
       workers.push(w);
@@ -193,8 +194,8 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     }
   }
 
-  // Jacobi: buffer `read` holds V. Gauss-Seidel across threads: buffer `read` (0 or 1) holds the
-  // values published by the last sweep. Gauss-Seidel on one thread: buffer 0, always.
+  // Jacobi: buffer `read` (0 or 1) holds V. Gauss-Seidel: buffer 0, always (on one thread it is
+  // swept in place; across threads it holds the values the threads published).
   let read = 0;
   let closed = false;
   let backups = 0;
@@ -204,6 +205,8 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     closed = true;
     if (workers.length > 0) {
       Atomics.store(ctrl, CTRL.CMD, 1);
+      Atomics.store(ctrl, CTRL.BARRIER, BARRIER_OPEN); // release a worker left waiting at the barrier
+      Atomics.notify(ctrl, CTRL.BARRIER);
       Atomics.add(ctrl, CTRL.GEN, 1);
       Atomics.notify(ctrl, CTRL.GEN);
       for (const w of workers) void w.terminate();
@@ -218,17 +221,18 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     },
     sweep() {
       if (closed) throw new Error("sweeper is closed");
-      const write = gs && threads === 1 ? 0 : 1 - read;
+      const write = gs ? read : 1 - read; // Gauss-Seidel publishes in place
       const hotCut = prioritised ? PRIORITY_CUT * lastResidual : Infinity;
       out[cutAt] = hotCut;
       if (threads > 1) {
         Atomics.store(ctrl, CTRL.READ, read);
         Atomics.store(ctrl, CTRL.WRITE, write);
         Atomics.store(ctrl, CTRL.DONE, 0);
+        Atomics.store(ctrl, CTRL.BARRIER, 0);
         Atomics.add(ctrl, CTRL.GEN, 1);
         Atomics.notify(ctrl, CTRL.GEN);
       }
-      blockSweep(data, cuts[0]!, cuts[1]!, descending, read, write, ownOf(0), halos[0] ?? noHalo, out, 0, hotCut);
+      blockSweep(data, cuts[0]!, cuts[1]!, descending, read, write, ownOf(0), halos[0] ?? noHalo, out, 0, hotCut, ctrl, threads);
       if (threads > 1) {
         for (;;) {
           const done = Atomics.load(ctrl, CTRL.DONE);
@@ -262,7 +266,13 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         const V = buffers[read]!;
         for (let l = 0; l < PRIORITY_SWEEPS; l++) sweepRange(data, hotLo, hotHi, descending, V, V, localOut, 0, Infinity);
         backups += PRIORITY_SWEEPS * (hotHi - hotLo);
-        for (let t = 0; t < threads && threads > 1; t++) buffers[ownOf(t)]!.set(V.subarray(hotLo, hotHi), hotLo);
+        // Each thread's private buffer takes the new values of its own block (its halo is
+        // refreshed from V at the start of the next sweep).
+        for (let t = 0; t < threads && threads > 1; t++) {
+          const from = Math.max(hotLo, cuts[t]!);
+          const to = Math.min(hotHi, cuts[t + 1]!);
+          if (from < to) buffers[ownOf(t)]!.set(V.subarray(from, to), from);
+        }
       }
       return { residual, scale };
     },
@@ -270,11 +280,6 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return buffers[read]!.subarray(0, n);
     },
     close,
-    takeScratch(length) {
-      const p = data.packed;
-      if (!closed || p === mdp.next || p.byteOffset % 8 !== 0 || p.byteLength < 8 * length) return undefined;
-      return new Float64Array(p.buffer, p.byteOffset, length);
-    },
   };
   return sweeper;
 }
