@@ -8,7 +8,11 @@
  *      peak RSS; the two V's must agree (sum of V and max |dV| within 1e-9: the same iteration);
  *   2. time to tolerance 1e-10: C Jacobi, the engine's Jacobi (same sweeps, same answer: V[0] in
  *      the log1p form to 1e-9 relative) and the engine's prioritised schedule (fewer backups);
- *      each answer's distance to a tightly converged fixed point is printed beside it.
+ *      each answer's distance to a tightly converged fixed point is printed beside it;
+ *   3. time to tolerance 1e-14, C Jacobi and the engine's prioritised schedule, where the two
+ *      answers must agree to 1e-9 in sum of V and max |dV| (at 1e-10 two different iterations can
+ *      differ by up to 1e-10 gamma / (1 - gamma) = 1e-8);
+ *   4. peak memory against 1.5 x (transition arrays + V, Vn), for Jacobi and prioritised runs.
  * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
  * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
  *
@@ -162,22 +166,23 @@ try {
     const agreeV = maxAbsDiff(e[0]!.V, c[0]!.V);
     const ratio = median(e.map((r) => r.nsPerNnz)) / median(c.map((r) => r.nsPerNnz));
     const transitionBytes = (N * N * 4 + 1) * 4 + (12 * (N * N - 1) + 4) * (4 + 8 + 8 + 1);
-    const valueBytesC = 2 * N * N * 8; // V and Vn
-    const valueBytesE = 2 * N * N * 8 + 2 * N * N * 4 * 8; // V, Vn, Q and the policy
+    const valueBytes = 2 * N * N * 8; // V and Vn, what the C reference holds
+    const qBytes = N * N * 4 * 8; // Q, which the engine keeps (its residual is max |dQ|) and returns
     const peakE = median(e.map((r) => r.peakMiB));
+    const memRatio = (peakMiB: number) => (peakMiB * 1048576) / (transitionBytes + valueBytes);
+    const memRatioQ = (peakMiB: number) => (peakMiB * 1048576) / (transitionBytes + valueBytes + qBytes);
     say(`per sweep, ${fixed} Jacobi sweeps from V = 0 (tol 0):`);
     say(`  engine   ns/nnz ${stat(e.map((r) => r.nsPerNnz))}  peak RSS MiB ${stat(e.map((r) => r.peakMiB))}  threads ${e[0]!.threads}`);
     say(`  C        ns/nnz ${stat(c.map((r) => r.nsPerNnz))}  peak RSS MiB ${stat(c.map((r) => r.peakMiB))}`);
     say(`  engine / C per sweep: ${fmt(ratio)}   agreement: |d sumV| / sumV ${fmt(agreeSum)}, max |dV| ${fmt(agreeV)}`);
     say(
-      `  peak memory / (transition arrays + value arrays): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesE))} counting V, Vn, Q and the policy, ` +
-        `${fmt((peakE * 1048576) / (transitionBytes + valueBytesC))} counting V and Vn only (transition arrays ${fmt(transitionBytes / 1048576)} MiB)`,
+      `  peak memory / (transition arrays + V, Vn): ${fmt(memRatio(peakE))} (transition arrays ${fmt(transitionBytes / 1048576)} MiB, V and Vn ${fmt(valueBytes / 1048576)} MiB; ` +
+        `${fmt(memRatioQ(peakE))} counting Q too); C: ${fmt(memRatio(median(c.map((r) => r.peakMiB))))}`,
     );
     if (agreeSum > 1e-9 || agreeV > 1e-9) verdict(false, `N = ${N}: engine and C agree after ${fixed} sweeps`);
     if (N === 1000) {
       verdict(ratio <= 1, `per sweep at N = 1000, engine / C <= 1.0: ${fmt(ratio)}`);
-      verdict((peakE * 1048576) / (transitionBytes + valueBytesE) <= 1.5, `peak memory at N = 1000 <= 1.5 x (transition arrays + V, Vn, Q, policy): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesE))}`);
-      verdict((peakE * 1048576) / (transitionBytes + valueBytesC) <= 1.5, `peak memory at N = 1000 <= 1.5 x (transition arrays + V, Vn only): ${fmt((peakE * 1048576) / (transitionBytes + valueBytesC))}`);
+      verdict(memRatio(peakE) <= 1.5, `peak memory at N = 1000 (Jacobi) <= 1.5 x (transition arrays + V, Vn): ${fmt(memRatio(peakE))} (${fmt(peakE)} MiB)`);
     }
 
     const tr = N >= 1000 ? Math.min(tolReps, 2) : tolReps;
@@ -199,6 +204,16 @@ try {
     const err = (r: Run) => maxAbsDiff(r.V, star.V);
     const tC = median(ct.map((r) => r.totalMs));
     const tP = median(ep.map((r) => r.totalMs));
+    // The same answer from different schedules: at tolerance 1e-14 both runs are within about
+    // 1e-14 gamma / (1 - gamma) = 1e-12 of V*, so they must agree to 1e-9 in sum of V (over up to
+    // 10^6 states) and in max |dV|. C has no stall test: at most 5000 sweeps.
+    const tight = 1e-14;
+    const ct13: Run[] = [];
+    const ep13: Run[] = [];
+    for (let i = 0; i < (N >= 1000 ? 1 : tr); i++) {
+      ct13.push(runC(bin, N, 5000, tight, f("ct13.f64")));
+      ep13.push(runEngine(N, 100_000, tight, f("ep13.f64"), "prioritised"));
+    }
     say(`time to tolerance 1e-10 (engine: max |dQ| <= 1e-10; C: max |dV| < 1e-10), whole solve for the engine, sweeps only for C:`);
     say(`  C Jacobi              ms ${stat(ct.map((r) => r.totalMs))}  sweeps ${ct[0]!.sweeps}  V0 ${ct[0]!.V0.toExponential(12)}  sumV ${ct[0]!.sumV}  max |V - V*| ${fmt(err(ct[0]!))}`);
     say(`  engine Jacobi         ms ${stat(ej.map((r) => r.totalMs))}  sweeps ${ej[0]!.sweeps}  V0 ${ej[0]!.V0.toExponential(12)}  sumV ${ej[0]!.sumV}  max |V - V*| ${fmt(err(ej[0]!))}`);
@@ -208,8 +223,19 @@ try {
     say(`  engine prioritised vs C: |d sumV| / sumV ${fmt(relDiff(ep[0]!.sumV, ct[0]!.sumV))}, max |dV| ${fmt(maxAbsDiff(ep[0]!.V, ct[0]!.V))} (two iterations stopped at 1e-10 differ by up to about 1e-10 gamma / (1 - gamma))`);
     say(`  V* = engine prioritised at tol 1e-15 (${star.sweeps} full sweeps${starCheck})`);
     say(`  time to tolerance, engine prioritised / C Jacobi: ${fmt(tP / tC)}; engine Jacobi / C Jacobi: ${fmt(median(ej.map((r) => r.totalMs)) / tC)}`);
+    const tC13 = median(ct13.map((r) => r.totalMs));
+    const tP13 = median(ep13.map((r) => r.totalMs));
+    const same13 = { sum: relDiff(ep13[0]!.sumV, ct13[0]!.sumV), v: maxAbsDiff(ep13[0]!.V, ct13[0]!.V) };
+    say(`time to tolerance ${tight} (the same answer from both schedules):`);
+    say(`  C Jacobi              ms ${stat(ct13.map((r) => r.totalMs))}  sweeps ${ct13[0]!.sweeps}  sumV ${ct13[0]!.sumV}  max |V - V*| ${fmt(err(ct13[0]!))}`);
+    say(`  engine prioritised    ms ${stat(ep13.map((r) => r.totalMs))}  full sweeps ${ep13[0]!.sweeps}, backups per state ${fmt(ep13[0]!.backupsPerState)}  sumV ${ep13[0]!.sumV}  max |V - V*| ${fmt(err(ep13[0]!))}  peak RSS MiB ${fmt(ep13[0]!.peakMiB)}`);
+    say(`  engine prioritised vs C: |d sumV| / sumV ${fmt(same13.sum)}, max |dV| ${fmt(same13.v)}; engine / C: ${fmt(tP13 / tC13)}`);
+    const peakP = median(ep.map((r) => r.peakMiB));
+    say(`  peak memory of the prioritised runs / (transition arrays + V, Vn): ${fmt(memRatio(peakP))} (${fmt(peakP)} MiB; ${fmt(memRatioQ(peakP))} counting Q too)`);
     if (N === 1000) {
-      verdict(tP / tC <= 0.5 && err(ep[0]!) <= err(ct[0]!), `time to tolerance at N = 1000, engine / C Jacobi <= 0.5 with an answer at least as close to V*: ${fmt(tP / tC)}, max |V - V*| ${fmt(err(ep[0]!))} vs C ${fmt(err(ct[0]!))}`);
+      verdict(tP / tC <= 0.5 && err(ep[0]!) <= err(ct[0]!), `time to tolerance 1e-10 at N = 1000, engine / C Jacobi <= 0.5 with an answer at least as close to V*: ${fmt(tP / tC)}, max |V - V*| ${fmt(err(ep[0]!))} vs C ${fmt(err(ct[0]!))}`);
+      verdict(tP13 / tC13 <= 0.5 && same13.sum <= 1e-9 && same13.v <= 1e-9, `time to tolerance ${tight} at N = 1000, engine / C Jacobi <= 0.5 with the same answer (sum of V and max |dV| within 1e-9): ${fmt(tP13 / tC13)}, ${fmt(same13.sum)}, ${fmt(same13.v)}`);
+      verdict(memRatio(peakP) <= 1.5, `peak memory at N = 1000 (prioritised) <= 1.5 x (transition arrays + V, Vn): ${fmt(memRatio(peakP))} (${fmt(peakP)} MiB)`);
     }
     if (N === 300) verdict(v0rel <= 1e-9, `V[0] at N = 300 (engine Jacobi vs C log1p form, same sweeps) within 1e-9 relative: ${fmt(v0rel)}`);
     results[`N${N}`] = {
@@ -226,6 +252,17 @@ try {
         errEngineJacobi: err(ej[0]!),
         errEnginePrioritised: err(ep[0]!),
         V0: { c: ct[0]!.V0, engineJacobi: ej[0]!.V0, relative: v0rel },
+        enginePrioritisedPeakMiB: ep.map((r) => r.peakMiB),
+      },
+      sameAnswer: {
+        tol: tight,
+        cMs: ct13.map((r) => r.totalMs),
+        cSweeps: ct13[0]!.sweeps,
+        enginePrioritisedMs: ep13.map((r) => r.totalMs),
+        enginePrioritisedSweeps: ep13[0]!.sweeps,
+        sumRelative: same13.sum,
+        maxAbsDV: same13.v,
+        ratio: tP13 / tC13,
       },
     };
   }
