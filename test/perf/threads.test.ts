@@ -1,0 +1,87 @@
+/**
+ * The worker protocol of the sweep kernels (sweep-core.ts workerLoop, blockSweep's barrier): a
+ * worker whose share of a sweep throws reports FAILED, counts itself done and opens the barrier,
+ * so that neither the main thread nor another worker waits for it forever; an open barrier lets
+ * a thread through without waiting.
+ */
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { BARRIER_OPEN, CTRL, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
+
+function waitFor(ctrl: Int32Array, slot: number, atLeast: number, ms: number): boolean {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = Atomics.load(ctrl, slot);
+    if (v >= atLeast) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(ctrl, slot, v, left);
+  }
+}
+
+describe("the worker protocol", () => {
+  it("a worker whose share throws sets FAILED, counts itself done and opens the barrier; CMD 1 ends it", async () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
+    const out = new Float64Array(new SharedArrayBuffer(8 * 9));
+    // No value buffers: its blockSweep throws on the first read.
+    const broken = { buffers: [] } as unknown as SweepData;
+    const source = [
+      `"use strict";`,
+      `const { workerData } = require("node:worker_threads");`,
+      expm1Fast.toString(),
+      log1pFast.toString(),
+      sweepRange.toString(),
+      blockSweep.toString(),
+      workerLoop.toString(),
+      `${workerLoop.name}(workerData.d, workerData.ctrl, workerData.out, 1, 0, 4, 0, 1, new Int32Array(0), 8, 2);`,
+    ].join("\n");
+    const w = new Worker(source, { eval: true, workerData: { d: broken, ctrl, out } });
+    const exited = new Promise<number>((resolve) => w.on("exit", resolve));
+    expect(waitFor(ctrl, CTRL.READY, 1, 10_000)).toBe(true);
+    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.notify(ctrl, CTRL.GEN);
+    expect(waitFor(ctrl, CTRL.DONE, 1, 10_000)).toBe(true);
+    expect(Atomics.load(ctrl, CTRL.FAILED)).toBe(1);
+    expect(Atomics.load(ctrl, CTRL.BARRIER)).toBeGreaterThanOrEqual(BARRIER_OPEN);
+    Atomics.store(ctrl, CTRL.CMD, 1);
+    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.notify(ctrl, CTRL.GEN);
+    expect(await exited).toBe(0);
+  });
+
+  it("an open barrier lets a Gauss-Seidel share through at once: it sweeps its block and publishes it", () => {
+    // Two states, one action each, state 0 -> 1 -> 1 (self loop) with reward 1 on entering 1.
+    const n = 2;
+    const buffers = [new Float64Array(n + 1), new Float64Array(n + 1)];
+    const d: SweepData = {
+      nStates: n,
+      nActions: 1,
+      rowStart: Int32Array.from([0, 1, 2]),
+      packed: Int32Array.from([1, 1]),
+      rel: new Int16Array(0),
+      relative: 0,
+      bits: 0,
+      mask: 0,
+      dense: 0,
+      coef: Float64Array.from([0.5]),
+      rowIndex: Uint8Array.from([0, 0]),
+      rowTable: Float64Array.from([1]),
+      zeroFrom: 1,
+      semiring: 0,
+      uniformProb: 1,
+      logMassConst: 0,
+      probs: new Float64Array(1),
+      logMass: new Float64Array(1),
+      alpha: 1,
+      Q: new Float64Array(n),
+      buffers,
+    };
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
+    Atomics.store(ctrl, CTRL.BARRIER, BARRIER_OPEN);
+    const out = new Float64Array(4);
+    blockSweep(d, 0, n, 1, 0, 0, 1, new Int32Array(0), out, 0, Infinity, ctrl, 2);
+    // Descending, in place: V(1) = 1 + 0.5 V(1) from 0 gives 1, then V(0) = 1 + 0.5 * 1 = 1.5.
+    expect(Array.from(buffers[0]!.subarray(0, n))).toEqual([1.5, 1]);
+    expect(Array.from(buffers[1]!.subarray(0, n))).toEqual([1.5, 1]);
+  });
+});
