@@ -177,7 +177,7 @@ try {
     say(`  engine / C per sweep: ${fmt(ratio)}   agreement: |d sumV| / sumV ${fmt(agreeSum)}, max |dV| ${fmt(agreeV)}`);
     say(
       `  peak memory / (transition arrays + V, Vn): ${fmt(memRatio(peakE))} (transition arrays ${fmt(transitionBytes / 1048576)} MiB, V and Vn ${fmt(valueBytes / 1048576)} MiB; ` +
-        `${fmt(memRatioQ(peakE))} counting Q too); C: ${fmt(memRatio(median(c.map((r) => r.peakMiB))))}`,
+        `${fmt(memRatioQ(peakE))} counting Q too); C: ${fmt(memRatio(median(c.map((r) => r.peakMiB))))}; engine / C peak RSS: ${fmt(peakE / median(c.map((r) => r.peakMiB)))}`,
     );
     if (agreeSum > 1e-9 || agreeV > 1e-9) verdict(false, `N = ${N}: engine and C agree after ${fixed} sweeps`);
     if (N === 1000) {
