@@ -6,7 +6,8 @@
  */
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { BARRIER_OPEN, CTRL, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
+import { BARRIER_OPEN, CTRL, blockSweep, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
+import { workerSource } from "../../src/inference/kernels/sweeper.js";
 
 function waitFor(ctrl: Int32Array, slot: number, atLeast: number, ms: number): boolean {
   const deadline = Date.now() + ms;
@@ -25,16 +26,7 @@ describe("the worker protocol", () => {
     const out = new Float64Array(new SharedArrayBuffer(8 * 9));
     // No value buffers: its blockSweep throws on the first read.
     const broken = { buffers: [] } as unknown as SweepData;
-    const source = [
-      `"use strict";`,
-      `const { workerData } = require("node:worker_threads");`,
-      expm1Fast.toString(),
-      log1pFast.toString(),
-      sweepRange.toString(),
-      blockSweep.toString(),
-      workerLoop.toString(),
-      `${workerLoop.name}(workerData.d, workerData.ctrl, workerData.out, 1, 0, 4, 0, 1, new Int32Array(0), 8, 2);`,
-    ].join("\n");
+    const source = workerSource(`${workerLoop.name}(workerData.d, workerData.ctrl, workerData.out, 1, 0, 4, 0, 1, new Int32Array(0), 8, 2);`);
     const w = new Worker(source, { eval: true, workerData: { d: broken, ctrl, out } });
     const exited = new Promise<number>((resolve) => w.on("exit", resolve));
     expect(waitFor(ctrl, CTRL.READY, 1, 10_000)).toBe(true);

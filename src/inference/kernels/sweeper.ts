@@ -72,6 +72,24 @@ export interface Sweeper {
   close(): void;
 }
 
+/**
+ * The source text of a worker (run with `eval: true`): the kernel's self-contained functions
+ * (sweep-core.ts), `workerData` in scope, then `call`. Calls name the functions by `.name`, so that
+ * a bundler that renames them renames them inside these sources alike.
+ */
+export function workerSource(call: string): string {
+  return [
+    `"use strict";`,
+    `const { workerData } = require("node:worker_threads");`,
+    expm1Fast.toString(),
+    log1pFast.toString(),
+    sweepRange.toString(),
+    blockSweep.toString(),
+    workerLoop.toString(),
+    call,
+  ].join("\n");
+}
+
 /** How many threads "auto" means for a table of `nnz` entries. */
 export function autoThreads(nnz: number): number {
   return nnz >= THREAD_MIN_ENTRIES ? Math.max(1, availableParallelism()) : 1;
@@ -162,18 +180,10 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const ownOf = (t: number) => (gs && threads > 1 ? 1 + t : -1);
   const workers: Worker[] = [];
   if (threads > 1) {
-    const source = [
-      `"use strict";`,
-      `const { workerData } = require("node:worker_threads");`,
-      expm1Fast.toString(),
-      log1pFast.toString(),
-      sweepRange.toString(),
-      blockSweep.toString(),
-      workerLoop.toString(),
-      `const __caiJob = workerData;`,
-      // By .name: a bundler that renames functions renames them inside these sources alike.
-      `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
-    ].join("\n");
+    const source = workerSource(
+      `const __caiJob = workerData;\n` +
+        `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
+    );
     for (let t = 1; t < threads; t++) {
       const w = new Worker(source, {
         eval: true,
