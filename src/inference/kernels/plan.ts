@@ -3,7 +3,7 @@
  * (sweep-core.ts), once per solve, and reading a Gauss-Seidel order off the transition graph.
  *
  * Compact forms: grid worlds have few distinct entry coefficients c_k = gamma p_k (done: 0) and row
- * constants b = sum_k p_k r_k (FrozenLake: 2 and 2), so the kernel keeps a palette of them and packs
+ * constants b = sum_k p_k r_k (slippery FrozenLake: one and two), so the kernel keeps a palette of them and packs
  * the palette index into the low bits of each entry's successor, instead of the 21 bytes of prob,
  * reward, done and next:
  * - relative (2 bytes an entry): the jump s' - s in an Int16, when every entry stays within

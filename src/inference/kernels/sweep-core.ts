@@ -47,7 +47,8 @@ export function log1pFast(y: number): number {
  * The arrays a sweep reads, compiled once per solve by plan.ts (shared memory when threads run).
  * Entry k of row `row` (in [rowStart[row], rowStart[row+1])) of state s has, by layout:
  * - relative (`relative` 1): next state `s + (rel[k] >> bits)` and coefficient `coef[rel[k] & mask]`
- *   (entries with c_k = 0 carry the palette's id of 0 and point at s itself);
+ *   (entries with c_k = 0 jump 0, to s itself, with the id of the palette's entry 0; with one
+ *   coefficient, bits 0, they carry the jump -32768 instead, which the kernel skips);
  * - absolute: next state `packed[k] >>> bits` and coefficient `coef[packed[k] & mask]`; entries with
  *   c_k = 0 (done, or p = 0) point at state nStates, whose value stays 0 in every buffer (length
  *   nStates + 1), so that they need no coefficient of their own;
