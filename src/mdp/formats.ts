@@ -10,7 +10,8 @@
  * - **Native JSON** (`"format": "control-as-inference/mdp@1"`): the same `P` and `initial`, plus
  *   `stateNames`, `actionNames`, `meta` (free-form object), and `states` / `actions` (sizes, checked).
  */
-import { readFileSync, readSync } from "node:fs";
+import type * as NodeFs from "node:fs";
+import { nodeBuiltin } from "../host.js";
 import { FileReadError, JsonSyntaxError, MdpValidationError, UnknownFormatError, type Problem } from "../errors.js";
 import { TabularMdp, buildChecked, indexArray, describeValue, nextStateProblem, raggedActionProblems, type MdpLabels } from "./tabular.js";
 
@@ -25,7 +26,7 @@ export function readSource(path: string): string {
   const source = path === "-" ? "<stdin>" : path;
   let text: string;
   try {
-    text = path === "-" ? readStdin() : readFileSync(path, "utf8");
+    text = path === "-" ? readStdin() : fs().readFileSync(path, "utf8");
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason: Record<string, string> = {
@@ -41,10 +42,17 @@ export function readSource(path: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** node:fs (files are read under Node.js only; parseMdp takes text anywhere). */
+function fs(): typeof NodeFs {
+  const mod = nodeBuiltin("node:fs");
+  if (mod === undefined) throw new Error("files can be read under Node.js only (pass the text to parseMdp)");
+  return mod;
+}
+
 /** All of standard input. `readFileSync(0)` fails with EAGAIN on a non-blocking pipe: read in a loop then. */
 function readStdin(): string {
   try {
-    return readFileSync(0, "utf8");
+    return fs().readFileSync(0, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
   }
@@ -54,7 +62,7 @@ function readStdin(): string {
   for (;;) {
     let got: number;
     try {
-      got = readSync(0, buf, 0, buf.length, null);
+      got = fs().readSync(0, buf, 0, buf.length, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") {

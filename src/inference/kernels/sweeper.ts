@@ -12,8 +12,8 @@
  * The main thread takes part in every sweep and waits for the workers with Atomics.wait, so
  * `solve` stays synchronous. Workers are started per solve and ended by {@link Sweeper.close}.
  */
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { nodeBuiltin } from "../../host.js";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
@@ -92,7 +92,9 @@ export function workerSource(call: string): string {
 
 /** How many threads "auto" means for a table of `nnz` entries. */
 export function autoThreads(nnz: number): number {
-  return nnz >= THREAD_MIN_ENTRIES ? Math.max(1, availableParallelism()) : 1;
+  const os = nodeBuiltin("node:os");
+  // Outside Node.js (a browser) the sweeps run on the calling thread.
+  return nnz >= THREAD_MIN_ENTRIES && os !== undefined && nodeBuiltin("node:worker_threads") !== undefined ? Math.max(1, os.availableParallelism()) : 1;
 }
 
 /** Split states [0, n) into `parts` contiguous blocks of about equal numbers of entries. */
@@ -137,7 +139,9 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const n = mdp.nStates;
   const m = mdp.nActions;
   const nnz = mdp.rowStart[n * m]!;
-  const threads = Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, n));
+  const threadsApi = nodeBuiltin("node:worker_threads");
+  // Without worker threads (a browser) every schedule runs on the calling thread.
+  const threads = threadsApi === undefined ? 1 : Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, n));
   const shared = threads > 1;
   const gs = o.schedule !== "jacobi";
   const prioritised = o.schedule === "prioritised";
@@ -179,13 +183,13 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const localOut = new Float64Array(OUT_STRIDE);
   const ownOf = (t: number) => (gs && threads > 1 ? 1 + t : -1);
   const workers: Worker[] = [];
-  if (threads > 1) {
+  if (threads > 1 && threadsApi !== undefined) {
     const source = workerSource(
       `const __caiJob = workerData;\n` +
         `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
     );
     for (let t = 1; t < threads; t++) {
-      const w = new Worker(source, {
+      const w = new threadsApi.Worker(source, {
         eval: true,
         workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo, cutAt, parties: threads },
       });

@@ -1,0 +1,33 @@
+/**
+ * The Node.js built-ins the engine uses at its edges: file reading (mdp/formats.ts), worker threads
+ * (inference/kernels/sweeper.ts) and the lazy require of ml-matrix (solvers/ml-matrix.ts). They are
+ * looked up when first needed through `process.getBuiltinModule` (Node 20.16 and later) rather than
+ * imported, so that no module of the engine imports a `node:` built-in and the public API bundles
+ * for the browser. In a browser every lookup gives `undefined`: `solve` then sweeps on the calling
+ * thread (the plain path, with the same numbers), and reading files or loading ml-matrix throws.
+ */
+import type * as NodeFs from "node:fs";
+import type * as NodeModule from "node:module";
+import type * as NodeOs from "node:os";
+import type * as NodeWorkerThreads from "node:worker_threads";
+
+interface Builtins {
+  "node:fs": typeof NodeFs;
+  "node:module": typeof NodeModule;
+  "node:os": typeof NodeOs;
+  "node:worker_threads": typeof NodeWorkerThreads;
+}
+
+type Lookup = (id: string) => object | undefined;
+
+/** A Node.js built-in module, or undefined outside Node.js. */
+export function nodeBuiltin<K extends keyof Builtins>(id: K): Builtins[K] | undefined {
+  const host = (globalThis as { process?: { getBuiltinModule?: Lookup } }).process;
+  const lookup = host?.getBuiltinModule;
+  return typeof lookup === "function" ? (lookup.call(host, id) as Builtins[K] | undefined) : undefined;
+}
+
+/** True when the engine runs under Node.js (worker threads and files are available). */
+export function onNode(): boolean {
+  return nodeBuiltin("node:worker_threads") !== undefined;
+}
