@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the engine against shared/bench/ref_softvi.c (built here with cc -O3
- * -march=native into a temporary directory), and the other timings issue 7 asks for.
+ * `npm run bench`: the engine against the project's own C reference, test/bench/ref/softvi.c (built
+ * here with cc -O3 -march=native into a temporary directory), and the other timings of the README's
+ * Performance section.
  *
  * For each N (default 100, 300, 1000), every run in a fresh process, engine and C interleaved so
  * that both see the same load:
@@ -41,7 +42,7 @@ const sizes = (opt("--sizes") ?? (quick ? "100,300" : "100,300,1000")).split(","
 const reps = Number(opt("--reps") ?? (quick ? 3 : 5));
 const tolReps = Number(opt("--tol-reps") ?? (quick ? 2 : 3));
 const jsonOut = opt("--json");
-const refSource = process.env.CAI_BENCH_REF ?? resolve(root, "../shared/bench/ref_softvi.c");
+const refSource = join(root, "test/bench/ref/softvi.c");
 
 // ---------------------------------------------------------------- helpers
 const median = (xs: number[]) => {
@@ -75,11 +76,11 @@ interface Run {
   threads: number;
 }
 
-/** ref_softvi.c under /usr/bin/time (peak RSS); total_ms is its sweeps' time (what it measures). */
-function runC(bin: string, N: number, sweeps: number, tol: number, dump: string): Run {
-  const args = [`N=${N}`, `sweeps=${sweeps}`, `tol=${tol}`, "form=log1p", `dump=${dump}`];
+/** softvi.c under /usr/bin/time (peak RSS); total_ms is its sweeps' time (what it measures). */
+function runC(bin: string, N: number, sweeps: number, tol: number, dump: string, mode = "variational"): Run {
+  const args = [`N=${N}`, `sweeps=${sweeps}`, `tol=${tol}`, `mode=${mode}`, "form=log1p", `dump=${dump}`];
   const hasTime = existsSync("/usr/bin/time");
-  const out = hasTime ? run("/usr/bin/time", ["-f", "maxrss_kb %M", bin, ...args], "ref_softvi") : run(bin, args, "ref_softvi");
+  const out = hasTime ? run("/usr/bin/time", ["-f", "maxrss_kb %M", bin, ...args], "softvi") : run(bin, args, "softvi");
   const kv = new Map(out.trim().split("\n").map((l) => [l.split(" ")[0]!, l.split(" ").slice(1).join(" ")] as const));
   const num = (k: string) => Number(kv.get(k));
   return {
@@ -96,8 +97,8 @@ function runC(bin: string, N: number, sweeps: number, tol: number, dump: string)
 }
 
 /** `cai bench softvi` in a fresh process. */
-function runEngine(N: number, sweeps: number, tol: number, dump: string, schedule = "jacobi", threads = "auto"): Run {
-  const out = run(process.execPath, [cli, "bench", "softvi", "--size", String(N), "--max-iter", String(sweeps), "--tol", String(tol), "--schedule", schedule, "--threads", threads, "--dump", dump, "--json"], "cai bench");
+function runEngine(N: number, sweeps: number, tol: number, dump: string, schedule = "jacobi", threads = "auto", backup = "variational"): Run {
+  const out = run(process.execPath, [cli, "bench", "softvi", "--backup", backup, "--size", String(N), "--max-iter", String(sweeps), "--tol", String(tol), "--schedule", schedule, "--threads", threads, "--dump", dump, "--json"], "cai bench");
   const j = JSON.parse(out) as Record<string, number>;
   return {
     nsPerNnz: j.ns_per_nnz!,
@@ -137,17 +138,15 @@ const verdict = (ok: boolean, what: string) => {
 
 // ---------------------------------------------------------------- set-up
 if (!existsSync(refSource)) {
-  process.stderr.write(
-    `bench: the C reference ${refSource} is missing: the bench expects shared/bench/ beside the project, or CAI_BENCH_REF=/path/to/ref_softvi.c\n`,
-  );
+  process.stderr.write(`bench: the C reference ${refSource} is missing (run the bench from a full checkout of the repository)\n`);
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), "cai-bench-"));
 try {
-  const bin = join(dir, "ref_softvi");
-  run("cc", ["-O3", "-march=native", "-o", bin, refSource, "-lm"], "cc -O3 -march=native ref_softvi.c");
+  const bin = join(dir, "softvi");
+  run("cc", ["-O3", "-march=native", "-o", bin, refSource, "-lm"], "cc -O3 -march=native softvi.c");
   say(`control-as-inference bench: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  say(`C reference: ${refSource}, built with cc -O3 -march=native`);
+  say(`C reference: test/bench/ref/softvi.c, built with cc -O3 -march=native`);
   say(`medians over the repetitions, [min, max]; every run in a fresh process, engine and C interleaved`);
   const f = (name: string) => join(dir, name);
 
@@ -180,6 +179,29 @@ try {
         `${fmt(memRatioQ(peakE))} counting Q too); C: ${fmt(memRatio(median(c.map((r) => r.peakMiB))))}; engine / C peak RSS: ${fmt(peakE / median(c.map((r) => r.peakMiB)))}`,
     );
     if (agreeSum > 1e-9 || agreeV > 1e-9) verdict(false, `N = ${N}: engine and C agree after ${fixed} sweeps`);
+
+    // Every backup fast: the exact and hard backups per sweep against the variational one on the
+    // same table (same sweeps from V = 0), and the exact backup against C's exact mode (z-space).
+    const ex: Run[] = [];
+    const hd: Run[] = [];
+    const cx: Run[] = [];
+    for (let i = 0; i < reps; i++) {
+      ex.push(runEngine(N, fixed, 0, f("ex.f64"), "jacobi", "auto", "exact"));
+      hd.push(runEngine(N, fixed, 0, f("hd.f64"), "jacobi", "auto", "hard"));
+      cx.push(runC(bin, N, fixed, 0, f("cx.f64"), "exact"));
+    }
+    const vNs = median(e.map((r) => r.nsPerNnz));
+    const exRatio = median(ex.map((r) => r.nsPerNnz)) / vNs;
+    const hdRatio = median(hd.map((r) => r.nsPerNnz)) / vNs;
+    const exAgree = { sum: relDiff(ex[0]!.sumV, cx[0]!.sumV), v: maxAbsDiff(ex[0]!.V, cx[0]!.V) };
+    say(`every backup, ${fixed} Jacobi sweeps from V = 0:`);
+    say(`  engine exact  ns/nnz ${stat(ex.map((r) => r.nsPerNnz))}  exact / variational ${fmt(exRatio)} [${fmt(Math.min(...ex.map((r) => r.nsPerNnz)) / vNs)}, ${fmt(Math.max(...ex.map((r) => r.nsPerNnz)) / vNs)}]`);
+    say(`  engine hard   ns/nnz ${stat(hd.map((r) => r.nsPerNnz))}  hard / variational ${fmt(hdRatio)} [${fmt(Math.min(...hd.map((r) => r.nsPerNnz)) / vNs)}, ${fmt(Math.max(...hd.map((r) => r.nsPerNnz)) / vNs)}]`);
+    say(`  C exact (z)   ns/nnz ${stat(cx.map((r) => r.nsPerNnz))}  C exact / C variational ${fmt(median(cx.map((r) => r.nsPerNnz)) / median(c.map((r) => r.nsPerNnz)))}; engine exact / C exact ${fmt(median(ex.map((r) => r.nsPerNnz)) / median(cx.map((r) => r.nsPerNnz)))}`);
+    say(`  engine exact vs C exact: |d sumV| / sumV ${fmt(exAgree.sum)}, max |dV| ${fmt(exAgree.v)}`);
+    verdict(exRatio <= 1.3, `N = ${N}: exact backup per sweep <= 1.3 x the variational backup: ${fmt(exRatio)}`);
+    verdict(hdRatio <= 1.3, `N = ${N}: hard backup per sweep <= 1.3 x the variational backup: ${fmt(hdRatio)}`);
+    if (exAgree.sum > 1e-9 || exAgree.v > 1e-9) verdict(false, `N = ${N}: engine exact and C exact agree after ${fixed} sweeps`);
     if (N === 1000) {
       verdict(ratio <= 1, `per sweep at N = 1000, engine / C <= 1.0: ${fmt(ratio)}`);
       verdict(memRatio(peakE) <= 1.5, `peak memory at N = 1000 (Jacobi) <= 1.5 x (transition arrays + V, Vn): ${fmt(memRatio(peakE))} (${fmt(peakE)} MiB)`);

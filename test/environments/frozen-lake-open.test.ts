@@ -1,12 +1,13 @@
 /**
- * The open N x N FrozenLake against shared/bench/ref_softvi.c: its build() is ported line for line
- * below and the two tables must agree entry for entry.
+ * The open N x N FrozenLake against the bench's C reference (test/bench/ref/softvi.c): its open_lake()
+ * is ported line for line below (with a deterministic variant, one entry per action) and the two
+ * tables must agree entry for entry.
  */
 import { describe, expect, it } from "vitest";
 import { ParameterError, frozenLake, frozenLakeOpen, gridShape } from "../../src/index.js";
 import { P, tables } from "./support.js";
 
-/** ref_softvi.c's step_cell(): Gymnasium's inc(), off-grid moves stay. */
+/** softvi.c's move(): Gymnasium's inc(), off-grid moves stay. */
 function stepCell(N: number, s: number, d: number): number {
   let r = Math.floor(s / N);
   let c = s % N;
@@ -17,7 +18,7 @@ function stepCell(N: number, s: number, d: number): number {
   return r * N + c;
 }
 
-/** ref_softvi.c's build(), ported: the CSR arrays it fills. */
+/** softvi.c's open_lake(), ported: the CSR arrays it fills. */
 function referenceBuild(N: number, det: boolean) {
   const S = N * N;
   const G = S - 1;
@@ -45,8 +46,8 @@ function referenceBuild(N: number, det: boolean) {
   return { rowStart: rowptr, next, prob, reward, done };
 }
 
-describe("open FrozenLake, the layout of ref_softvi.c", () => {
-  it("matches ref_softvi.c build() entry for entry, slippery and deterministic", () => {
+describe("open FrozenLake, the layout of the C reference softvi.c", () => {
+  it("matches softvi.c open_lake() entry for entry, slippery and deterministic", () => {
     for (const N of [2, 3, 5, 17]) {
       for (const det of [false, true]) {
         const { initial: _initial, ...ours } = tables(frozenLakeOpen(N, { isSlippery: !det }));

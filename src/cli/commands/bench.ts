@@ -1,6 +1,6 @@
 /**
- * `cai bench softvi`: the job of shared/bench/ref_softvi.c run by the engine itself: soft value
- * iteration (KL form, uniform prior) on the open N x N FrozenLake, slippery, built in memory (a
+ * `cai bench softvi`: the job of the bench's C reference (test/bench/ref/softvi.c) run by the engine
+ * itself: message passing (KL form, uniform prior; variational by default) on the open N x N FrozenLake, slippery, built in memory (a
  * 1000 x 1000 grid as JSON would be half a gigabyte), solved by `solve` with the options users pass.
  *
  * Sweeps are counted as the C reference counts them: every sweep from V = 0, the engine's sweep 0
@@ -14,14 +14,18 @@ import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
+import type { Backup } from "../../inference/rules/index.js";
+
+const BACKUPS = ["exact", "variational", "hard"] as const;
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
 import { sweepFlags } from "../sweep-flags.js";
 
 const usage =
-  "cai bench softvi --size N [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
+  "cai bench softvi --size N [--backup exact|variational|hard] [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
 
 const flags = {
   size: { type: "string" },
+  backup: { type: "string" },
   alpha: { type: "string" },
   gamma: { type: "string" },
   tol: { type: "string" },
@@ -38,17 +42,19 @@ const command: Command = {
   help: [
     `usage: ${usage}`,
     "",
-    "Soft value iteration (variational backup, KL to the uniform prior) on the open N x N FrozenLake,",
-    "slippery, Gymnasium's layout, as shared/bench/ref_softvi.c runs it, through the engine's solve().",
+    "Message passing (variational backup unless --backup, KL to the uniform prior) on the open N x N FrozenLake,",
+    "slippery, Gymnasium's layout, as the bench's C reference (test/bench/ref/softvi.c) runs it, through the",
+    "engine's solve().",
     "",
     "  --size N         grid side, N >= 2 (N^2 states, 12 (N^2 - 1) + 4 transition entries)",
+    "  --backup B       exact, variational (default) or hard",
     "  --alpha A        temperature > 0 (default 0.1)",
     "  --gamma G        discount in (0, 1) (default 0.99)",
     "  --tol T          stop when max |dQ| <= T (default 1e-10; 0: run --max-iter sweeps)",
-    "  --max-iter K     at most K sweeps, counted from V = 0 as ref_softvi.c counts them (default 100000, K >= 2)",
+    "  --max-iter K     at most K sweeps, counted from V = 0 as softvi.c counts them (default 100000, K >= 2)",
     "  --schedule S     jacobi (default, the C reference's), gauss-seidel, prioritised",
     "  --threads T      worker threads sharing each sweep: auto (default) or a number",
-    "  --dump FILE      write the final V as raw little-endian float64 (as ref_softvi.c dump=)",
+    "  --dump FILE      write the final V as raw little-endian float64 (as softvi.c dump=)",
     "  --json           one JSON object: ns_per_nnz, sweeps, total_ms, peak_rss_mb, V0, sumV and the run's facts",
     "",
     "ns_per_nnz: the sweeps' wall time (sweep 0 excluded, as it holds the set-up's page faults) per sweep",
@@ -60,6 +66,8 @@ const command: Command = {
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\nusage: ${usage}`);
     if (values.size === undefined) throw new UsageError(`missing --size N\nusage: ${usage}`);
     const size = parseNumber(values.size, "--size", { integer: true, min: 2 });
+    const backup = values.backup ?? "variational";
+    if (!(BACKUPS as readonly string[]).includes(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const alpha = numberFlag(values.alpha, "--alpha", 0.1, { exclusiveMin: 0 });
     const gamma = numberFlag(values.gamma, "--gamma", 0.99, { exclusiveMin: 0 });
     if (!(gamma < 1)) throw new ParameterError("--gamma", `must be below 1 for an infinite horizon, got ${gamma}`);
@@ -77,6 +85,7 @@ const command: Command = {
     let lastSweep = 0;
     t = performance.now();
     const res = solve(mdp, {
+      backup: backup as Backup,
       alpha,
       gamma,
       tol,
@@ -98,6 +107,7 @@ const command: Command = {
     if (values.dump !== undefined) writeFileSync(values.dump, new Uint8Array(res.V.buffer, res.V.byteOffset, mdp.nStates * 8));
     const report = {
       job: "softvi",
+      backup,
       N: size,
       states: mdp.nStates,
       nnz,
@@ -120,7 +130,7 @@ const command: Command = {
       sumV,
     };
     if (values.json) printJson(report);
-    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k} ${String(v)}\n`); // key value lines, as ref_softvi.c prints
+    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k} ${String(v)}\n`); // key value lines, as softvi.c prints
     return 0;
   },
 };

@@ -13,7 +13,7 @@
  * - p0 is uniform over the S cells.
  *
  * `frozenLakeOpen` is the open N x N lake of the soft value iteration benchmark
- * (shared/bench/ref_softvi.c): no holes, start top-left, goal bottom-right, and by default the
+ * (test/bench/ref/softvi.c): no holes, start top-left, goal bottom-right, and by default the
  * three slippery entries all 1/3 exactly, as the C reference builds them.
  */
 import { InputError, ParameterError, type Problem } from "../../errors.js";
@@ -50,7 +50,7 @@ export interface FrozenLakeOpenOptions {
   readonly isSlippery?: boolean;
   /**
    * Probability of the intended direction when slippery; each side gets (1 - successRate) / 2.
-   * When absent all three entries are exactly 1/3, as ref_softvi.c builds them.
+   * When absent all three entries are exactly 1/3, as the bench's C reference (test/bench/ref/softvi.c) builds them.
    */
   readonly successRate?: number;
 }
@@ -111,7 +111,7 @@ export function frozenLake(options: FrozenLakeOptions = {}): TabularMdp {
 /**
  * The open N x N FrozenLake: start at the top-left cell, goal at the bottom-right, no holes, in
  * Gymnasium's layout. Built straight into typed arrays (N = 1000, a million states and 12 million
- * entries, in well under a second); matches `build()` of shared/bench/ref_softvi.c entry for entry:
+ * entries, in well under a second); matches `open_lake()` of test/bench/ref/softvi.c entry for entry:
  * nnz = 12 (N^2 - 1) + 4 when slippery, 4 (N^2 - 1) + 4 when not.
  *
  * @param size - N >= 2.
