@@ -154,6 +154,8 @@ export {
   actionDirection,
   drawableGrid,
   runFacts,
+  reachableStates,
+  UNREACHABLE_FILL,
   ARROW_MIN_PROB,
   MAX_BAR_STATES,
   type ValuePanel,

@@ -70,6 +70,8 @@ export interface ValuesPictureOptions {
   readonly columns?: number;
   /** Finite horizon: draw V_t, policy_t at this time index. @defaultValue 0 */
   readonly step?: number;
+  /** The values the shared colour scale spans (e.g. every time step, so that colours compare across steps). @defaultValue the panels' values */
+  readonly valueRange?: readonly number[];
 }
 
 /** The unit vector on screen of an action named as a direction, or undefined. */
@@ -104,6 +106,39 @@ export function drawableGrid(mdp: TabularMdp): GridShape | undefined {
   return grid;
 }
 
+/**
+ * The states an episode can ever occupy: those reachable from the support of p0 along entries of
+ * positive probability (a done entry's successor counts: the episode ends there). Others (CliffWalking's
+ * cliff) have a V that no trajectory ever sees; the pictures grey them out and leave them out of the
+ * colour scale.
+ */
+export function reachableStates(mdp: TabularMdp): Uint8Array {
+  const n = mdp.nStates;
+  const m = mdp.nActions;
+  const seen = new Uint8Array(n);
+  const stack: number[] = [];
+  for (let s = 0; s < n; s++) {
+    if (mdp.initial[s]! > 0) {
+      seen[s] = 1;
+      stack.push(s);
+    }
+  }
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    for (let k = mdp.rowStart[s * m]!; k < mdp.rowStart[(s + 1) * m]!; k++) {
+      const t = mdp.next[k]!;
+      if (mdp.prob[k]! > 0 && !seen[t]) {
+        seen[t] = 1;
+        stack.push(t);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Fill of a cell no episode can occupy. */
+export const UNREACHABLE_FILL = "#e5e7eb";
+
 /** V, policy at the chosen time index of a result. */
 function slice(res: SolveResult, step: number): { V: Float64Array; policy: Float64Array } {
   if (step === 0 || !res.steps) return { V: res.V, policy: res.policy };
@@ -137,7 +172,7 @@ function directions(mdp: TabularMdp): ({ dx: number; dy: number } | undefined)[]
 }
 
 /** An arrow from (x, y) along (dx, dy) of length len, as a group with a shaft and a head. */
-function arrow(x: number, y: number, dx: number, dy: number, len: number, ink: string, data: Record<string, string | number>): string {
+function arrow(x: number, y: number, dx: number, dy: number, len: number, ink: string, data: Record<string, string | number>, cls = "arrow"): string {
   const head = Math.min(8, Math.max(2.5, len * 0.4));
   const tipX = x + dx * len;
   const tipY = y + dy * len;
@@ -145,14 +180,14 @@ function arrow(x: number, y: number, dx: number, dy: number, len: number, ink: s
   const baseY = tipY - dy * head;
   const w = head * 0.6;
   const d = `M ${px(tipX)} ${px(tipY)} L ${px(baseX - dy * w)} ${px(baseY + dx * w)} L ${px(baseX + dy * w)} ${px(baseY - dx * w)} Z`;
-  return el("g", { class: "arrow", ...data }, [
+  return el("g", { class: cls, ...data }, [
     len > head ? el("line", { x1: x, y1: y, x2: baseX, y2: baseY, stroke: ink, "stroke-width": 2, "stroke-linecap": "round" }) : "",
     el("path", { d, fill: ink }),
   ]);
 }
 
 /** The heat map of one run on a grid, its top-left corner at (0, 0). */
-function gridPanel(mdp: TabularMdp, grid: GridShape, V: Float64Array, policy: Float64Array, scale: ValueScale, cell: number): Laid {
+function gridPanel(mdp: TabularMdp, grid: GridShape, V: Float64Array, policy: Float64Array, scale: ValueScale, cell: number, reachable: Uint8Array): Laid {
   const m = mdp.nActions;
   const dirs = directions(mdp);
   const cells: string[] = [];
@@ -166,9 +201,20 @@ function gridPanel(mdp: TabularMdp, grid: GridShape, V: Float64Array, policy: Fl
     const x = col * cell;
     const y = row * cell;
     const v = V[s]!;
+    const kind = grid.kindOf(s);
+    if (!reachable[s]) {
+      // Never occupied: no colour of the value scale, no number, no arrows.
+      cells.push(
+        el("rect", { class: "cell unreachable", "data-state": s, "data-value": String(v), "data-kind": kind, "data-reachable": "false", x, y, width: cell, height: cell, fill: UNREACHABLE_FILL, stroke: "#ffffff", "stroke-width": cell >= 20 ? 1 : 0.3 }, [
+          el("title", {}, escapeXml(`state ${mdp.stateName(s)} (${kind}): never occupied (no episode reaches it from the start)`)),
+        ]),
+      );
+      const badge = KIND_BADGE[kind];
+      if (badge && cell >= 18) badges.push(text(x + 3, y + Math.min(13, cell * 0.3), badge, { class: "badge", "font-size": Math.min(12, cell * 0.28), "font-weight": "bold", fill: "#6b7280" }));
+      continue;
+    }
     const fill = scale.colour(v);
     const ink = inkOn(fill);
-    const kind = grid.kindOf(s);
     const probs = Array.from({ length: m }, (_, a) => `q(${mdp.actionName(a)}) = ${formatProb(policy[s * m + a]!)}`).join(", ");
     cells.push(
       el("rect", { class: "cell", "data-state": s, "data-value": String(v), "data-kind": kind, x, y, width: cell, height: cell, fill: hex(fill), stroke: "#ffffff", "stroke-width": cell >= 20 ? 1 : 0.3 }, [
@@ -302,9 +348,12 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
   const step = options.step ?? 0;
   const grid = drawableGrid(mdp);
   const slices = panels.map((p) => (p.result ? slice(p.result, step) : undefined));
-  const sharedScale = valueScale(slices.flatMap((sl) => (sl ? Array.from(sl.V) : [])));
+  // Grids: the colour scale spans the states an episode can occupy (others are greyed out).
+  const reachable = grid ? reachableStates(mdp) : new Uint8Array(mdp.nStates).fill(1);
+  const shown = (V: Float64Array) => Array.from(V).filter((_, s) => reachable[s]);
+  const sharedScale = options.valueRange ? valueScale(options.valueRange) : valueScale(slices.flatMap((sl) => (sl ? shown(sl.V) : [])));
   const perPanel = options.scale === "panel";
-  const scales = slices.map((sl) => (perPanel && sl ? valueScale(sl.V) : sharedScale));
+  const scales = slices.map((sl) => (perPanel && sl ? valueScale(shown(sl.V)) : sharedScale));
   const vName = step > 0 ? `${unicodeSubscript(`V_${step}`)}(s)` : "V(s)";
 
   // Layout: choose the number of columns that gives the largest cells within the target size.
@@ -351,7 +400,7 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
         },
       };
     }
-    return { panel, scale, laid: grid ? gridPanel(mdp, grid, sl.V, sl.policy, scale, cell) : barPanel(mdp, sl.V, sl.policy, scale, barWidth) };
+    return { panel, scale, laid: grid ? gridPanel(mdp, grid, sl.V, sl.policy, scale, cell, reachable) : barPanel(mdp, sl.V, sl.policy, scale, barWidth) };
   });
 
   const headH = 40;
@@ -391,9 +440,27 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
     const named = dirs.filter((d) => d).length;
     notes.push(
       named > 0
-        ? `arrows: q(a|s), length ∝ probability (shown when ≥ ${ARROW_MIN_PROB}); letters: S start, G goal, H hole, C cliff; the number in a cell is ${vName}`
+        ? `arrows: q(a|s), length ∝ probability (shown when ≥ ${ARROW_MIN_PROB}); letters: S start, G goal, H hole, C cliff; the number in a cell is ${vName}${reachable.includes(0) ? "; grey cells are never occupied (no colour, not in the scale)" : ""}`
         : "no arrows: the action names are not directions (LEFT/RIGHT/UP/DOWN)",
     );
+  }
+  if (grid && directions(mdp).some((d) => d)) {
+    // A drawn legend of arrow lengths (q = 1, 0.5, 0.25), at the size of the panels' arrows.
+    const maxLen = cell * (cell >= MIN_CELL_FOR_TEXT ? 0.34 : 0.44);
+    const legend: string[] = [text(0, 0, "q(a|s):", { "font-size": 12, fill: "#111111" })];
+    let lx = 52;
+    for (const q of [1, 0.5, 0.25]) {
+      const len = Math.max(q * maxLen, 2.5);
+      legend.push(arrow(lx, -4, 1, 0, len, "#111111", { "data-legend-prob": q }, "legend-arrow"));
+      legend.push(text(lx + len + 4, 0, formatProb(q), { "font-size": 12, fill: "#111111" }));
+      lx += len + 42;
+    }
+    if (reachable.includes(0)) {
+      legend.push(rectSwatch(lx, -13));
+      legend.push(text(lx + 18, 0, "never occupied", { "font-size": 12, fill: "#111111" }));
+    }
+    body.push(el("g", { class: "arrow-legend", transform: `translate(${left} ${px(y + 8)})` }, legend));
+    y += 22;
   }
   if (!perPanel && drawn.length > 1) notes.push("one colour scale for all panels: colours compare across panels");
   if (perPanel && drawn.length > 1) notes.push("each panel has its own colour scale");
@@ -403,6 +470,11 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
   lines.forEach((n, i) => body.push(text(left, y + 4 + i * 17, n, { "font-size": 12, fill: "#4b5563", class: "note" })));
   const height = y + 4 + lines.length * 17 + 6;
   return svgDocument(width, height, title, [text(left, 32, title, { "font-size": 17, "font-weight": "bold", fill: "#111111", class: "picture-title" }), ...body], "cai-picture cai-values");
+}
+
+/** The swatch of a never-occupied cell. */
+function rectSwatch(x: number, y: number): string {
+  return el("rect", { x, y, width: 14, height: 14, fill: UNREACHABLE_FILL, stroke: "#9ca3af", "stroke-width": 0.8 });
 }
 
 /** Greedy word wrap. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { cliffWalking, frozenLake, gridShape, randomMdp, solve, TabularMdp, type SolveResult } from "../../src/index.js";
 import { gridOfPanels, solvePanel } from "../../src/render/runs.js";
 import { COLOUR_LEVELS, COLOUR_TABLE, formatValue, luminance, parseFormatted, parseHex, valueScale, viridis } from "../../src/render/svg.js";
-import { ARROW_MIN_PROB, MAX_BAR_STATES, renderValuesSvg, type ValuePanel } from "../../src/render/values-svg.js";
+import { ARROW_MIN_PROB, MAX_BAR_STATES, reachableStates, renderValuesSvg, UNREACHABLE_FILL, type ValuePanel } from "../../src/render/values-svg.js";
 import { fcParams } from "../support/arbitraries.js";
 import { externalReferences } from "./support.js";
 import { num, parseXml, select, textOf, type XmlElement } from "./xml.js";
@@ -189,8 +189,10 @@ describe("panels side by side and as small multiples", () => {
     const root = parseXml(renderValuesSvg(cliff, panels, { scale: "panel" }));
     const drawn = select(root, "g", "panel");
     expect(drawn).toHaveLength(3);
+    const reachable = reachableStates(cliff);
     drawn.forEach((p, i) => {
-      const V = panels[i]!.result!.V;
+      // The scale spans the states an episode can occupy (the cliff's cells are greyed out).
+      const V = Array.from(panels[i]!.result!.V).filter((_, s) => reachable[s]);
       expect(panels[i]!.result!.alpha).toBe(alphas[i]);
       const ticks = select(p, "text", "tick").map((t) => Number(t.attrs["data-value"]));
       expect(Math.min(...ticks)).toBe(Math.min(...V));
@@ -201,6 +203,31 @@ describe("panels side by side and as small multiples", () => {
       expect(parseHex(min.attrs.fill!)).toEqual(viridis(0));
       expect(parseHex(max.attrs.fill!)).toEqual(viridis(1));
     });
+  });
+
+  it("CliffWalking's cliff is never occupied: its cells are grey, print no value, carry no arrow and stay out of the colour scale", () => {
+    const cliff = cliffWalking();
+    const reachable = reachableStates(cliff);
+    const grid = gridShape(cliff)!;
+    // Independent of the BFS: Gymnasium's cliff is row 3, columns 1..10, and every other cell is reachable.
+    for (let s = 0; s < cliff.nStates; s++) expect(reachable[s]).toBe(grid.kindOf(s) === "cliff" ? 0 : 1);
+    expect(Array.from(reachable).filter((r) => r === 0)).toHaveLength(10);
+    const res = solve(cliff, { gamma: 0.99, alpha: 1 });
+    const root = parseXml(renderValuesSvg(cliff, [panelOf(res)]));
+    const { cells, texts, arrows } = readPanel(select(root, "g", "panel")[0]!);
+    for (const [s, c] of cells) {
+      if (reachable[s]) continue;
+      expect(c.attrs.fill).toBe(UNREACHABLE_FILL);
+      expect(texts.has(s)).toBe(false);
+      expect(arrows.some((a) => Number(a.attrs["data-state"]) === s)).toBe(false);
+    }
+    const ticks = select(root, "text", "tick").map((t) => Number(t.attrs["data-value"]));
+    const occupied = Array.from(res.V).filter((_, s) => reachable[s]);
+    expect(Math.min(...ticks)).toBe(Math.min(...occupied));
+    expect(Math.max(...ticks)).toBe(Math.max(...occupied));
+    // The arrow legend: three arrows whose lengths are in the ratio 1 : 0.5 : 0.25 of the probability.
+    const legend = select(root, "g", "legend-arrow").map((g) => Number(g.attrs["data-legend-prob"]));
+    expect(legend).toEqual([1, 0.5, 0.25]);
   });
 
   it("a run without a fixed point becomes a panel that says so, with no numbers", () => {
