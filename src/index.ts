@@ -80,6 +80,15 @@ export {
   type StopReason,
 } from "./inference/solve.js";
 export { evaluateFinite, evaluateInfinite } from "./inference/evaluate.js";
+export {
+  marginals,
+  MARGINAL_DEFAULTS,
+  TRAJECTORY_SOURCES,
+  type Marginals,
+  type MarginalOptions,
+  type TrajectorySource,
+} from "./inference/forward.js";
+export { forwardSchedule, forwardProgram } from "./inference/forward-schedule.js";
 export { posteriorDynamics, posteriorInitial, type PosteriorDynamics } from "./inference/posterior.js";
 export { trappedStates } from "./inference/termination.js";
 export { Rng } from "./numeric/random.js";

@@ -1,10 +1,24 @@
 import { readMdpFile } from "../../mdp/formats.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
+import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } from "../../inference/forward.js";
+import { ParameterError } from "../../errors.js";
 import { onePositional, parseFlags, printJson, type Command } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
-const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json]`;
+const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior]`;
+
+/** The JSON keys of --marginals (forward messages, inference/forward.ts). */
+function marginalsJson(f: Marginals): Record<string, unknown> {
+  const m = f.nActions;
+  return {
+    marginals_from: f.from,
+    state_marginals: f.stateMarginals ? f.stateMarginals.map((d) => Array.from(d)) : null,
+    state_action_marginals: f.stateActionMarginals ? f.stateActionMarginals.map((d) => rows(d, m)) : null,
+    state_occupancy: Array.from(f.stateOccupancy),
+    state_action_occupancy: rows(f.stateActionOccupancy, m),
+  };
+}
 
 /** How many states the readable table shows before it summarises. */
 const TABLE_ROWS = 40;
@@ -59,18 +73,32 @@ const command: Command = {
     "  --all-steps      with --horizon and --json: also Q_t, V_t, policy_t for t = 0..H-1",
     "  --json           one JSON object: Q, V, policy (t = 0), logZ and elbo, converged, iterations, residual;",
     "                   model; with --model demonstration also pi_D and demo_counts (n x m) and restricted_states",
+    "  --marginals      with --json: forward messages. state_marginals D_t(s) (H+1 x n: t = 0..H, the last row the",
+    "                   state after the last action), state_action_marginals D_t(s,a) (H x n x m), state_occupancy",
+    "                   sum_{t<H} gamma^t D_t(s) (n) and state_action_occupancy (n x m); an infinite horizon gives the",
+    "                   occupancies and null marginals. Keys marginals_from names the distribution",
+    "  --marginals-from S  policy (default): q(tau), the returned policy in the world's dynamics;",
+    "                   posterior (--backup exact): p(tau | O), posterior policy and posterior dynamics from p(s_0 | O)",
     "",
     "Exit status: 0 success (an unconverged result is reported on stderr), 1 not converged under --strict",
     "or no fixed point (exact backup), 2 bad input.",
   ].join("\n"),
   run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...SOLVE_FLAGS, "all-steps": { type: "boolean" }, json: { type: "boolean" } }, usage);
+    const { values, positionals } = parseFlags(argv, { ...SOLVE_FLAGS, "all-steps": { type: "boolean" }, json: { type: "boolean" }, marginals: { type: "boolean" }, "marginals-from": { type: "string" } }, usage);
     const file = onePositional(positionals, "FILE", usage);
     const mdp = readMdpFile(file);
+    const from = values["marginals-from"] ?? "policy";
+    if (!(TRAJECTORY_SOURCES as readonly string[]).includes(from)) throw new ParameterError("--marginals-from", `"${from}" is not one of ${TRAJECTORY_SOURCES.join(", ")}`);
+    if (values["marginals-from"] !== undefined && !values.marginals) throw new ParameterError("--marginals-from", "chooses the distribution of --marginals; give --marginals too");
+    if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
     const { options, model } = solveSetupFromFlags(values, mdp);
+    if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
+      throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
+    }
     const res = solve(mdp, options);
+    const fw = values.marginals ? marginals(mdp, res, { from: from as TrajectorySource }) : null;
     for (const w of [...model.warnings, ...res.warnings]) process.stderr.write(`cai: warning: ${w}\n`);
-    if (values.json) printJson(modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions));
+    if (values.json) printJson({ ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) });
     else process.stdout.write(table(mdp, res, model) + "\n");
     return 0;
   },
