@@ -89,6 +89,14 @@ export {
   type TrajectorySource,
 } from "./inference/forward.js";
 export { forwardSchedule, forwardProgram } from "./inference/forward-schedule.js";
+export {
+  sampleTrajectories,
+  demonstrationsDocument,
+  type SampleOptions,
+  type SampledEpisode,
+  type Samples,
+  type EpisodeEnd,
+} from "./inference/sample.js";
 export { posteriorDynamics, posteriorInitial, type PosteriorDynamics } from "./inference/posterior.js";
 export { trappedStates } from "./inference/termination.js";
 export { Rng } from "./numeric/random.js";

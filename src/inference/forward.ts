@@ -86,7 +86,7 @@ export interface Marginals {
  * going on to next[k] (0 for done entries), `taken[k]` the probability of taking the entry at all
  * (its death branch included).
  */
-function posteriorEntries(mdp: MdpArrays, Vnext: Float64Array, alpha: number, gamma: number, live: Float64Array, taken: Float64Array, Q: Float64Array): void {
+export function posteriorEntries(mdp: MdpArrays, Vnext: Float64Array, alpha: number, gamma: number, live: Float64Array, taken: Float64Array, Q: Float64Array): void {
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   RULES.exact.dynamics.apply(mdp, Vnext, alpha, gamma, Q);
   const inv = 1 / alpha;
