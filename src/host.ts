@@ -1,5 +1,5 @@
 /**
- * The Node.js built-ins the engine uses at its edges: file reading (mdp/formats.ts), worker threads
+ * The Node.js built-ins the engine uses at its edges: file reading (mdp/read-source.ts), worker threads
  * (inference/kernels/sweeper.ts) and the lazy require of ml-matrix (solvers/ml-matrix.ts). They are
  * looked up when first needed through `process.getBuiltinModule` (Node 20.16 and later) rather than
  * imported, so that no module of the engine imports a `node:` built-in and the public API bundles

@@ -28,7 +28,8 @@ export {
   type MdpLabels,
   type TransitionEntry,
 } from "./mdp/tabular.js";
-export { readMdpFile, parseMdp, mdpFromJson, writeMdp, writeMdpChunks, parseJson, readSource, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
+export { parseMdp, mdpFromJson, writeMdp, writeMdpChunks, parseJson, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
+export { readMdpFile, readSource } from "./mdp/read-source.js";
 export { summarizeMdp, type MdpSummary } from "./mdp/summary.js";
 export {
   TrajectoryGraph,
@@ -98,7 +99,8 @@ export {
   type EpisodeEnd,
 } from "./inference/sample.js";
 export { posteriorDynamics, posteriorInitial, type PosteriorDynamics } from "./inference/posterior.js";
-export { trappedStates } from "./inference/termination.js";
+export { trappedStates, statesThatNeverEnd, reachableFromStart, stronglyConnected } from "./mdp/reachability.js";
+export { expectedReward, expectedRewards } from "./mdp/rewards.js";
 export { Rng } from "./numeric/random.js";
 export {
   frozenLake,
@@ -189,7 +191,7 @@ export {
   type ReportRunOptions,
 } from "./render/report.js";
 export { escapeXml, formatValue, valueScale, viridis, COLOUR_TABLE, type ValueScale, type Rgb } from "./render/svg.js";
-export { resolveProblem, statesThatNeverEnd, type SolverProblem, type ResolvedProblem } from "./solvers/common.js";
+export { resolveProblem, type SolverProblem, type ResolvedProblem } from "./solvers/common.js";
 export {
   softPolicyIteration,
   hardPolicyIteration,
@@ -215,9 +217,9 @@ export {
   type SoftQLearningOptions,
   type SoftQLearningResult,
   type CurvePoint,
-} from "./solvers/soft-q-learning.js";
-export { conventionQ, type DiscountPlacement, type ConventionOptions, type ConventionResult } from "./solvers/conventions.js";
-export { parseQTable, QTableError } from "./solvers/q-table.js";
+} from "./learning/soft-q-learning.js";
+export { conventionQ, type DiscountPlacement, type ConventionOptions, type ConventionResult } from "./diagnostics/conventions.js";
+export { parseQTable, QTableError } from "./diagnostics/q-table.js";
 export {
   checkQTable,
   stateOnlyRewards,
@@ -226,6 +228,6 @@ export {
   type CheckReport,
   type ConventionCheck,
   type QDifference,
-} from "./solvers/check.js";
+} from "./diagnostics/check.js";
 /** The sweep schedules of `solve` on an infinite horizon (`schedule` option). */
 export type { SweepSchedule } from "./inference/kernels/sweeper.js";

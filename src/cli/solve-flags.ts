@@ -3,7 +3,8 @@
  * one parser, one meaning.
  */
 import { ParameterError, PriorError } from "../errors.js";
-import { parseJson, readSource } from "../mdp/formats.js";
+import { parseJson } from "../mdp/json.js";
+import { readSource } from "../mdp/read-source.js";
 import type { TabularMdp } from "../mdp/tabular.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";

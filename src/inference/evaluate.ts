@@ -9,18 +9,18 @@
  */
 import type { MdpArrays } from "../mdp/tabular.js";
 import type { ActionPrior } from "./prior.js";
+import { expectedReward } from "../mdp/rewards.js";
 
 /** Per (s, a): r(s,a)/alpha - KL contribution, i.e. the one-step ELBO integrand, weighted by q. */
 function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: Float64Array, out: Float64Array): void {
-  const { nStates: n, nActions: m, rowStart, prob, reward } = mdp;
+  const { nStates: n, nActions: m } = mdp;
   for (let s = 0; s < n; s++) {
     let acc = 0;
     for (let a = 0; a < m; a++) {
       const row = s * m + a;
       const qa = q[row]!;
       if (qa === 0) continue;
-      let r = 0;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) r += prob[k]! * reward[k]!;
+      const r = expectedReward(mdp, row);
       const w = prior.probs[row]!;
       // q > 0 where the prior is 0 would make the KL infinite; the engine's policies never do that.
       const logRatio = w > 0 ? Math.log(qa / w) - prior.logMass[s]! : Infinity;

@@ -13,6 +13,7 @@
  */
 import type { MdpArrays } from "../mdp/tabular.js";
 import type { ActionPrior } from "./prior.js";
+import { logAddExp } from "../numeric/logspace.js";
 
 /** log((M z)(s)) for y = log z, written into `out` (-Infinity where s has no live entry). */
 function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, y: Float64Array, out: Float64Array): void {
@@ -77,7 +78,7 @@ export function exactLogSpectralRadius(
     for (let s = 0; s < n; s++) {
       const a = L[s]!;
       const b = logC + y[s]!;
-      const v = a === -Infinity ? b : a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+      const v = logAddExp(a, b);
       yn[s] = v;
       if (v - y[s]! > upper) upper = v - y[s]!;
       if (v > mx) mx = v;

@@ -19,6 +19,7 @@
 import type { SolveResult } from "../inference/solve.js";
 import { gridShape, type GridShape } from "../mdp/environments/grid.js";
 import type { TabularMdp } from "../mdp/tabular.js";
+import { reachableFromStart } from "../mdp/reachability.js";
 import {
   CATEGORY_COLOURS,
   el,
@@ -113,27 +114,7 @@ export function drawableGrid(mdp: TabularMdp): GridShape | undefined {
  * colour scale.
  */
 export function reachableStates(mdp: TabularMdp): Uint8Array {
-  const n = mdp.nStates;
-  const m = mdp.nActions;
-  const seen = new Uint8Array(n);
-  const stack: number[] = [];
-  for (let s = 0; s < n; s++) {
-    if (mdp.initial[s]! > 0) {
-      seen[s] = 1;
-      stack.push(s);
-    }
-  }
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    for (let k = mdp.rowStart[s * m]!; k < mdp.rowStart[(s + 1) * m]!; k++) {
-      const t = mdp.next[k]!;
-      if (mdp.prob[k]! > 0 && !seen[t]) {
-        seen[t] = 1;
-        stack.push(t);
-      }
-    }
-  }
-  return seen;
+  return reachableFromStart(mdp, { throughDone: true });
 }
 
 /** Fill of a cell no episode can occupy. */

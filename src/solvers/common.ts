@@ -46,17 +46,6 @@ export function resolveProblem(mdp: MdpArrays, o: SolverProblem): ResolvedProble
   return { alpha, gamma, prior, logW: logWeights(prior) };
 }
 
-/** r(s, a) = sum_k p_k r_k, flat n x m. */
-export function expectedRewards(mdp: MdpArrays): Float64Array {
-  const { rowStart, prob, reward } = mdp;
-  const out = new Float64Array(mdp.nStates * mdp.nActions);
-  for (let row = 0; row < out.length; row++) {
-    let acc = 0;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
-    out[row] = acc;
-  }
-  return out;
-}
 
 /**
  * Solve A x = b for a dense square A given as rows (LU with partial pivoting, ml-matrix).
@@ -78,95 +67,7 @@ export function solveDense(rows: Float64Array[], b: Float64Array, what: string):
   return out;
 }
 
-/**
- * States from which no episode can end when actions are drawn from `support` (flat n x m, > 0 where
- * an action may be taken): no positive-probability path reaches a done entry. With gamma = 1 a
- * policy with this support evaluates to a singular system exactly when the list is not empty.
- */
-export function statesThatNeverEnd(mdp: MdpArrays, support: ArrayLike<number>): number[] {
-  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
-  // Reverse edges s' -> s over live entries of supported actions; seeds: states with a done entry.
-  const ends = new Uint8Array(n);
-  const preds: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < n; s++) {
-    for (let a = 0; a < m; a++) {
-      const row = s * m + a;
-      if (!(support[row]! > 0)) continue;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-        if (!(prob[k]! > 0)) continue;
-        if (done[k]) ends[s] = 1;
-        else preds[next[k]!]!.push(s);
-      }
-    }
-  }
-  const stack: number[] = [];
-  for (let s = 0; s < n; s++) if (ends[s]) stack.push(s);
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    for (const s of preds[t]!) {
-      if (!ends[s]) {
-        ends[s] = 1;
-        stack.push(s);
-      }
-    }
-  }
-  const out: number[] = [];
-  for (let s = 0; s < n; s++) if (!ends[s]) out.push(s);
-  return out;
-}
 
-/**
- * Strongly connected components of a directed graph on n nodes given by adjacency lists (Tarjan,
- * iterative). Components come out in reverse topological order: a component's successors come
- * before it.
- */
-export function stronglyConnected(n: number, adj: readonly (readonly number[])[]): number[][] {
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const out: number[][] = [];
-  let counter = 0;
-  const work: [number, number][] = [];
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1) continue;
-    work.push([root, 0]);
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const v = frame[0];
-      const edges = adj[v]!;
-      if (frame[1] < edges.length) {
-        const w = edges[frame[1]++]!;
-        if (index[w] === -1) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
-        continue;
-      }
-      work.pop();
-      if (work.length > 0) {
-        const parent = work[work.length - 1]![0];
-        low[parent] = Math.min(low[parent]!, low[v]!);
-      }
-      if (low[v] === index[v]) {
-        const comp: number[] = [];
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          comp.push(w);
-        } while (w !== v);
-        out.push(comp.sort((x, y) => x - y));
-      }
-    }
-  }
-  return out;
-}
 
 /** V(s) = alpha log sum_a w(a|s) exp(Q(s,a)/alpha) and q(a|s) = w exp((Q - V)/alpha), max-shifted. */
 export function softValues(Q: Float64Array, logW: Float64Array, n: number, m: number, alpha: number, V: Float64Array, policy: Float64Array | null): void {

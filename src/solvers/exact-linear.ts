@@ -13,7 +13,9 @@
 import { mlMatrix } from "./ml-matrix.js";
 import { NoFixedPointError, RunError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
-import { resolveProblem, softValues, solveDense, statesThatNeverEnd, stronglyConnected, type ResolvedProblem, type SolverProblem } from "./common.js";
+import { statesThatNeverEnd, stronglyConnected } from "../mdp/reachability.js";
+import { logAddExp } from "../numeric/logspace.js";
+import { resolveProblem, softValues, solveDense, type ResolvedProblem, type SolverProblem } from "./common.js";
 import { softPolicyIteration } from "./policy-iteration.js";
 
 /** The exponentiated operator in log space: live terms s -> t with log coefficient, and log b(s). */
@@ -282,12 +284,7 @@ export function exactQ(mdp: MdpArrays, pr: { alpha: number; gamma: number }, V: 
   const logDeath = gamma < 1 ? Math.log1p(-gamma) : -Infinity;
   const W = new Float64Array(n);
   for (let t = 0; t < n; t++) {
-    const a = logGamma + V[t]! * inv;
-    if (logDeath === -Infinity) W[t] = a;
-    else {
-      const hi = Math.max(a, logDeath);
-      W[t] = hi + Math.log1p(Math.exp(Math.min(a, logDeath) - hi));
-    }
+    W[t] = logAddExp(logGamma + V[t]! * inv, logDeath);
   }
   for (let row = 0; row < Q.length; row++) {
     let mx = -Infinity;

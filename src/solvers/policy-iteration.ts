@@ -13,7 +13,10 @@
 import { RunError } from "../errors.js";
 import { TIE_TOLERANCE } from "../inference/rules/actions.js";
 import type { MdpArrays } from "../mdp/tabular.js";
-import { expectedRewards, resolveProblem, softValues, solveDense, statesThatNeverEnd, type SolverProblem } from "./common.js";
+import { statesThatNeverEnd } from "../mdp/reachability.js";
+import { expectedRewards } from "../mdp/rewards.js";
+import { resolveProblem, softValues, solveDense, type SolverProblem } from "./common.js";
+import { ConvergenceMonitor } from "../inference/convergence.js";
 
 /** Defaults of the policy iteration solvers, stated once. */
 export const POLICY_ITERATION_DEFAULTS = {
@@ -109,8 +112,8 @@ export function softPolicyIteration(mdp: MdpArrays, options: PolicyIterationOpti
   let residual = Infinity;
   let converged = false;
   let iterations = 0;
-  let best = Infinity;
-  let sinceBest = 0;
+  // Relative tolerance; rounding level: 3 iterations without a smaller change at 1e-9 of the scale.
+  const monitor = new ConvergenceMonitor({ tol, relative: true, stallAfter: 3, stallLevel: 1e-9 });
   while (iterations < maxIter) {
     // Evaluation: c(s) = sum_a pi (r(s,a) - alpha log(pi / w)).
     for (let s = 0; s < n; s++) {
@@ -135,19 +138,9 @@ export function softPolicyIteration(mdp: MdpArrays, options: PolicyIterationOpti
     // Improvement.
     softValues(Q, logW, n, m, alpha, V, next);
     [pi, next] = [next, pi];
-    if (iterations > 1 && delta <= tol * scale) {
+    if (iterations > 1 && monitor.observe(delta, scale) !== null) {
       converged = true;
       break;
-    }
-    // Rounding level: the change stopped shrinking.
-    if (iterations > 1) {
-      if (delta < best) {
-        best = delta;
-        sinceBest = 0;
-      } else if (++sinceBest >= 3 && delta <= 1e-9 * scale) {
-        converged = true;
-        break;
-      }
     }
   }
   return { Q, V, policy: pi, converged, iterations, residual };

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { TabularMdp, randomMdp, solve, writeMdp } from "../../src/index.js";
-import { conventionQ } from "../../src/solvers/conventions.js";
+import { conventionQ } from "../../src/diagnostics/conventions.js";
 import { softPolicyIteration } from "../../src/solvers/policy-iteration.js";
-import { softQLearning } from "../../src/solvers/soft-q-learning.js";
+import { softQLearning } from "../../src/learning/soft-q-learning.js";
 import { cliSandbox, expectInputError } from "../support/cli.js";
 import { smallStochastic as small } from "../support/fixtures.js";
 

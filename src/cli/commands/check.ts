@@ -2,9 +2,9 @@
  * `cai check`: judge a Q-table computed elsewhere against the engine.
  */
 import { ParameterError, UsageError } from "../../errors.js";
-import { readMdpFile, readSource } from "../../mdp/formats.js";
-import { CHECK_DEFAULTS, checkQTable, type CheckReport } from "../../solvers/check.js";
-import { parseQTable } from "../../solvers/q-table.js";
+import { readMdpFile, readSource } from "../../mdp/read-source.js";
+import { CHECK_DEFAULTS, checkQTable, type CheckReport } from "../../diagnostics/check.js";
+import { parseQTable } from "../../diagnostics/q-table.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";

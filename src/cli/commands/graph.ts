@@ -1,4 +1,4 @@
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
 import { backwardSchedule } from "../../inference/schedule.js";
 import { UsageError } from "../../errors.js";

@@ -1,4 +1,4 @@
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import { summarizeMdp } from "../../mdp/summary.js";
 import { onePositional, parseFlags, printJson, type Command } from "../common.js";
 

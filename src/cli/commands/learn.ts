@@ -4,8 +4,8 @@
  */
 import { ParameterError } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/formats.js";
-import { SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../solvers/soft-q-learning.js";
+import { readMdpFile } from "../../mdp/read-source.js";
+import { SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, rows, solveSetupFromFlags } from "../solve-flags.js";
 

@@ -2,7 +2,7 @@ import { ParameterError, UsageError } from "../../errors.js";
 import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
 import type { Backup } from "../../inference/rules/index.js";
 import type { SolveOptions } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import { renderGraphSvg } from "../../render/graph-svg.js";
 import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
 import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";

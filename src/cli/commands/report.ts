@@ -1,7 +1,7 @@
 import { ParameterError } from "../../errors.js";
 import type { Backup } from "../../inference/rules/index.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import { writeOutput } from "../../render/output.js";
 import { renderReport, reportRuns, ruleDerivation, type ReportDerivation } from "../../render/report.js";
 import { numberFlag, onePositional, parseFlags, type Command } from "../common.js";

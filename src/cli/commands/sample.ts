@@ -6,7 +6,7 @@ import { ParameterError } from "../../errors.js";
 import { TRAJECTORY_SOURCES, type TrajectorySource } from "../../inference/forward.js";
 import { demonstrationsDocument, sampleTrajectories } from "../../inference/sample.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 

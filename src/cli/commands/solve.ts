@@ -1,4 +1,4 @@
-import { readMdpFile } from "../../mdp/formats.js";
+import { readMdpFile } from "../../mdp/read-source.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
 import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } from "../../inference/forward.js";

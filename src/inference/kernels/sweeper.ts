@@ -16,6 +16,7 @@ import type { Worker } from "node:worker_threads";
 import { nodeBuiltin } from "../../host.js";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
+import type { Stepper } from "../stepper.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
 import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
 import type { CompiledDynamics } from "./plan.js";
@@ -54,22 +55,10 @@ export interface SweeperOptions {
   readonly threads: number | "auto";
 }
 
-/** Runs sweeps; `Q` and `values()` are the current iterates. */
-export interface Sweeper {
-  /** Q(s, a), flat n x m, updated by each sweep. */
-  readonly Q: Float64Array;
-  /** Threads actually used (1 when workers could not start). */
-  readonly threads: number;
+/** The fused stepper: runs sweeps; `Q` and `values()` are the current iterates. */
+export interface Sweeper extends Stepper {
   /** Direction of the in-place order (Gauss-Seidel), or null for Jacobi. */
   readonly order: "ascending" | "descending" | null;
-  /** State backups run so far: nStates per full sweep plus the states of partial sweeps. */
-  readonly backups: number;
-  /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
-  sweep(): { residual: number; scale: number };
-  /** The current V (a view owned by the sweeper until close). */
-  values(): Float64Array;
-  /** Stop the workers. Idempotent. */
-  close(): void;
 }
 
 /**

@@ -4,6 +4,7 @@
  * The (1 - gamma) branch is the death state (value 0); a done entry contributes exp(r/alpha) alone.
  */
 import type { DynamicsRule } from "./types.js";
+import { logAddExp } from "../../numeric/logspace.js";
 
 export const exactDynamics: DynamicsRule = {
   name: "log-expect-exp",
@@ -17,7 +18,7 @@ export const exactDynamics: DynamicsRule = {
     const logDeath = gamma < 1 ? Math.log1p(-gamma) : -Infinity;
     for (let t = 0; t < n; t++) {
       const a = logGamma + Vnext[t]! * inv;
-      W[t] = logDeath === -Infinity ? a : a > logDeath ? a + Math.log1p(Math.exp(logDeath - a)) : logDeath + Math.log1p(Math.exp(a - logDeath));
+      W[t] = logAddExp(a, logDeath);
     }
     const rows = n * m;
     for (let row = 0; row < rows; row++) {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ParameterError, TabularMdp, solve } from "../../src/index.js";
-import { learnablePairs, softQLearning, type Behaviour } from "../../src/solvers/soft-q-learning.js";
+import { learnablePairs, softQLearning, type Behaviour } from "../../src/learning/soft-q-learning.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
 import { entry as E, smallStochastic as small } from "../support/fixtures.js";
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { JsonSyntaxError } from "../../src/index.js";
-import { QTableError, parseQTable } from "../../src/solvers/q-table.js";
+import { QTableError, parseQTable } from "../../src/diagnostics/q-table.js";
 
 const messages = (f: () => unknown): string[] => {
   try {

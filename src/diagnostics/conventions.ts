@@ -15,7 +15,8 @@
  */
 import { ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
-import { resolveProblem, softValues, type SolverProblem } from "./common.js";
+import { resolveProblem, softValues, type SolverProblem } from "../solvers/common.js";
+import { expectedReward } from "../mdp/rewards.js";
 
 /** Where the discount sits; see the module comment. */
 export type DiscountPlacement = "softmax" | "exponent" | "outside";
@@ -125,11 +126,7 @@ export function conventionQ(mdp: MdpArrays, options: ConventionOptions): Convent
     for (let row = 0; row < n * m; row++) {
       const k0 = rowStart[row]!;
       const k1 = rowStart[row + 1]!;
-      if (backup === "variational") {
-        let acc = 0;
-        for (let k = k0; k < k1; k++) acc += prob[k]! * reward[k]!;
-        Qn[row] = acc;
-      } else Qn[row] = alpha * logMean(prob, k0, k1, (k) => reward[k]! * inv);
+      if (backup === "variational") Qn[row] = expectedReward(mdp, row); else Qn[row] = alpha * logMean(prob, k0, k1, (k) => reward[k]! * inv);
     }
     [Q, Qn] = [Qn, Q];
   }

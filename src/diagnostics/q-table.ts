@@ -4,7 +4,7 @@
  * separated, as numpy.savetxt and pandas write them). Every problem names its row and column.
  */
 import { InputError, type Problem } from "../errors.js";
-import { parseJson } from "../mdp/formats.js";
+import { parseJson } from "../mdp/json.js";
 
 /** A Q-table that cannot be read or has the wrong shape. */
 export class QTableError extends InputError {}

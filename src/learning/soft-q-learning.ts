@@ -14,8 +14,10 @@
  */
 import { ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
+import { reachableFromStart } from "../mdp/reachability.js";
+import { logAddExp } from "../numeric/logspace.js";
 import { Rng } from "../numeric/random.js";
-import { resolveProblem, softValues, type SolverProblem } from "./common.js";
+import { resolveProblem, softValues, type SolverProblem } from "../solvers/common.js";
 
 /** How actions are chosen while learning. */
 export type Behaviour = "soft" | "epsilon-greedy" | "uniform";
@@ -85,29 +87,8 @@ export interface SoftQLearningResult {
 
 /** Pairs an episode can visit: actions with pi0 > 0 in states reachable from p0 through live entries. */
 export function learnablePairs(mdp: MdpArrays, probs: Float64Array): Uint8Array {
-  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
-  const seen = new Uint8Array(n);
-  const stack: number[] = [];
-  for (let s = 0; s < n; s++) {
-    if (mdp.initial[s]! > 0) {
-      seen[s] = 1;
-      stack.push(s);
-    }
-  }
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    for (let a = 0; a < m; a++) {
-      const row = s * m + a;
-      if (!(probs[row]! > 0)) continue;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-        const t = next[k]!;
-        if (prob[k]! > 0 && !done[k] && !seen[t]) {
-          seen[t] = 1;
-          stack.push(t);
-        }
-      }
-    }
-  }
+  const { nStates: n, nActions: m } = mdp;
+  const seen = reachableFromStart(mdp, { support: probs });
   const out = new Uint8Array(n * m);
   for (let s = 0; s < n; s++) if (seen[s]) for (let a = 0; a < m; a++) out[s * m + a] = probs[s * m + a]! > 0 ? 1 : 0;
   return out;
@@ -221,12 +202,11 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
       let u = r * inv;
       if (!d) {
         const lv = logGamma + value(s2) * inv;
-        u += logDeath === -Infinity ? lv : Math.max(lv, logDeath) + Math.log1p(Math.exp(Math.min(lv, logDeath) - Math.max(lv, logDeath)));
+        u += logAddExp(lv, logDeath);
       }
       const keep = eta < 1 ? Math.log1p(-eta) + Q[row]! * inv : -Infinity;
       const add = Math.log(eta) + u;
-      const hi = Math.max(keep, add);
-      Q[row] = alpha * (keep === -Infinity ? add : hi + Math.log1p(Math.exp(Math.min(keep, add) - hi)));
+      Q[row] = alpha * logAddExp(keep, add);
     } else {
       const target = r + (d ? 0 : gamma * value(s2));
       Q[row]! += eta * (target - Q[row]!);

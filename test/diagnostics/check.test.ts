@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { TabularMdp, entropyPrior, randomMdp, solve, uniformPrior } from "../../src/index.js";
-import { checkQTable } from "../../src/solvers/check.js";
-import { conventionQ } from "../../src/solvers/conventions.js";
+import { checkQTable } from "../../src/diagnostics/check.js";
+import { conventionQ } from "../../src/diagnostics/conventions.js";
 import { exactLinearSolve } from "../../src/solvers/exact-linear.js";
 import { softPolicyIteration } from "../../src/solvers/policy-iteration.js";
 

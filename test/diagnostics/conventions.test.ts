@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TabularMdp, solve, type TransitionEntry } from "../../src/index.js";
-import { conventionQ } from "../../src/solvers/conventions.js";
+import { conventionQ } from "../../src/diagnostics/conventions.js";
 
 const E = (prob: number, next: number, reward: number, done = false): TransitionEntry => ({ prob, next, reward, done });
 

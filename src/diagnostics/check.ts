@@ -17,6 +17,7 @@ import { resolveOptions, solve, type SolveOptions } from "../inference/solve.js"
 import type { Backup } from "../inference/rules/index.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { conventionQ, type DiscountPlacement } from "./conventions.js";
+import { expectedReward } from "../mdp/rewards.js";
 
 /** Defaults of {@link checkQTable}. */
 export const CHECK_DEFAULTS = {
@@ -231,15 +232,13 @@ function arraysOf(mdp: MdpArrays): MdpArrays {
 
 /** Per entry: the state-only reward r(s) = sum_a pi0(a|s) sum_k p_k r_k of the entry's state. */
 export function stateOnlyRewards(mdp: MdpArrays, probs: Float64Array): Float64Array {
-  const { nStates: n, nActions: m, rowStart, prob, reward } = mdp;
+  const { nStates: n, nActions: m, rowStart, reward } = mdp;
   const out = new Float64Array(reward.length);
   for (let s = 0; s < n; s++) {
     let rs = 0;
     for (let a = 0; a < m; a++) {
       const row = s * m + a;
-      let acc = 0;
-      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) acc += prob[k]! * reward[k]!;
-      rs += probs[row]! * acc;
+      rs += probs[row]! * expectedReward(mdp, row);
     }
     for (let k = rowStart[s * m]!; k < rowStart[(s + 1) * m]!; k++) out[k] = rs;
   }

@@ -1,0 +1,173 @@
+/**
+ * The options of {@link solve}: defaults stated once, what each option means, the result's shape,
+ * and the check that completes the options (throws {@link ParameterError} naming the option).
+ */
+import { ParameterError } from "../errors.js";
+import type { MdpArrays } from "../mdp/tabular.js";
+import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from "./prior.js";
+import { RULES, type Backup, type RuleFamily } from "./rules/index.js";
+import type { Schedule } from "./schedule.js";
+import type { SweepSchedule } from "./kernels/sweeper.js";
+
+/** Defaults of {@link solve}, stated once. */
+export const SOLVE_DEFAULTS = {
+  backup: "variational" as Backup,
+  alpha: 1,
+  /** Tolerance on max |Q_k - Q_k-1| for an infinite horizon. */
+  tol: 1e-10,
+  maxIter: 100_000,
+  /** Infinite horizon: synchronous sweeps (every state from the previous sweep's values). */
+  schedule: "jacobi" as SweepSchedule,
+  /** Infinite horizon: all cores for tables of at least 2^16 entries, else one thread. */
+  threads: "auto" as number | "auto",
+} as const;
+
+export interface SolveOptions {
+  /** Which rule family: "exact" (sum-product), "variational" (soft Bellman), "hard" (max-product). @defaultValue "variational" */
+  readonly backup?: Backup;
+  /** Temperature alpha > 0 (beta in RLHF). @defaultValue 1 */
+  readonly alpha?: number;
+  /** Discount in (0, 1]; @defaultValue 1 with a horizon, required without one. */
+  readonly gamma?: number;
+  /** Finite horizon H >= 1; absent for an infinite horizon. */
+  readonly horizon?: number;
+  /** The action prior; @defaultValue uniform (KL-to-uniform form). */
+  readonly prior?: ActionPrior;
+  /** Use the unnormalised entropy (MaxEnt / SAC) form instead of KL to uniform (needs no `prior`). */
+  readonly entropy?: boolean;
+  /** @defaultValue 1e-10 */
+  readonly tol?: number;
+  /** @defaultValue 100000 */
+  readonly maxIter?: number;
+  /** Throw {@link ConvergenceError} instead of returning an unconverged result. */
+  readonly strict?: boolean;
+  /** Compute the ELBO, log Z and the occupancy (extra passes). @defaultValue true */
+  readonly diagnostics?: boolean;
+  /** Starting values for an infinite horizon. @defaultValue zeros */
+  readonly initialValues?: Float64Array;
+  /**
+   * Infinite horizon, variational and hard backups: the order of the sweeps. "jacobi" updates every
+   * state from the previous sweep's values (the textbook iterate sequence; the residual contracts by
+   * gamma per sweep); "gauss-seidel" updates in place, in an index order read off the transition
+   * graph (towards the states where reward is earned first), which reaches the same fixed point in
+   * fewer sweeps; "prioritised" adds, after each full Gauss-Seidel sweep, partial sweeps over the
+   * index range where Q still moves most (see kernels/sweeper.ts). Every schedule stops on the
+   * residual of a full sweep. The exact backup runs Jacobi only (its no-fixed-point test measures
+   * growth per step).
+   * @defaultValue "jacobi"
+   */
+  readonly schedule?: SweepSchedule;
+  /**
+   * Infinite horizon, variational and hard backups: threads that share each sweep (worker threads
+   * over SharedArrayBuffers). "auto" uses every core for tables of at least 2^16 transition entries
+   * and one thread below. Jacobi results are identical for any number; with "gauss-seidel" each
+   * thread sweeps its own block (block Gauss-Seidel), so the iterates, not the fixed point, depend on it.
+   * @defaultValue "auto"
+   */
+  readonly threads?: number | "auto";
+  /**
+   * Infinite horizon: called after every sweep with its number (0 for the first sweep from the
+   * starting values, which has no residual: NaN) and its residual max |dQ|; for progress reports
+   * and timings (`cai bench` times the sweeps with it). It must not keep or change the arrays.
+   */
+  readonly onSweep?: (iteration: number, residual: number) => void;
+}
+
+export type StopReason = "horizon" | "tolerance" | "stalled" | "max-iterations";
+
+export interface SolveResult {
+  readonly backup: Backup;
+  readonly alpha: number;
+  readonly gamma: number;
+  readonly horizon: number | null;
+  readonly priorKind: ActionPrior["kind"];
+  readonly nStates: number;
+  readonly nActions: number;
+  /** Q(s, a) at t = 0 (infinite horizon: the fixed point), flat n x m, reward units. */
+  readonly Q: Float64Array;
+  /** V(s) at t = 0, reward units. */
+  readonly V: Float64Array;
+  /** q(a | s) at t = 0, flat n x m (infinite horizon: computed from Q and V on first read). */
+  readonly policy: Float64Array;
+  /** Finite horizon: Q_t, V_t, policy_t for t = 0..H-1 (V_H = 0 is not stored). */
+  readonly steps: { readonly Q: Float64Array[]; readonly V: Float64Array[]; readonly policy: Float64Array[] } | null;
+  /** log Z = log sum_s p0(s) exp(V_exact,0(s)/alpha) for a finite horizon (the exact evidence, whatever the backup). */
+  readonly logZ: number | null;
+  /** ELBO (nats) of the returned policy under the true dynamics; null when not computed or not finite. */
+  readonly elbo: number | null;
+  /** sum_t gamma^t P(s_t = s) under the returned policy. */
+  readonly occupancy: Float64Array | null;
+  readonly converged: boolean;
+  /** Full sweeps (infinite horizon, after sweep 0) or time steps (finite horizon). */
+  readonly iterations: number;
+  /**
+   * Infinite horizon: state backups run, sweep 0 included: nStates per full sweep, plus the states
+   * of the prioritised schedule's partial sweeps (the measure of work when schedules differ).
+   */
+  readonly backups?: number;
+  /** Infinite horizon: the threads that ran the sweeps (1 for the exact backup). */
+  readonly threads?: number;
+  /** max |Q_k - Q_k-1| at the last sweep (0 for a finite horizon). */
+  readonly residual: number;
+  readonly stopReason: StopReason;
+  /** Things the user should know (e.g. trajectories that never end with gamma = 1). */
+  readonly warnings: readonly string[];
+  /** The schedule the engine read off the graph. */
+  readonly schedule: Schedule;
+}
+
+/** Options checked and completed. */
+export interface Resolved {
+  rules: RuleFamily;
+  alpha: number;
+  gamma: number;
+  horizon: number | null;
+  prior: ActionPrior;
+  tol: number;
+  maxIter: number;
+  strict: boolean;
+  diagnostics: boolean;
+  schedule: SweepSchedule;
+  threads: number | "auto";
+}
+
+/** Check and complete the options; throws {@link ParameterError} naming the option. */
+export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
+  const backup = o.backup ?? SOLVE_DEFAULTS.backup;
+  if (!(backup in RULES)) throw new ParameterError("backup", `"${String(backup)}" is not one of exact, variational, hard`);
+  const alpha = o.alpha ?? SOLVE_DEFAULTS.alpha;
+  if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha <= 0) throw new ParameterError("alpha", `must be a finite number > 0, got ${alpha}`);
+  let horizon: number | null = null;
+  if (o.horizon !== undefined) {
+    if (!Number.isInteger(o.horizon) || o.horizon < 1) throw new ParameterError("horizon", `must be an integer >= 1, got ${o.horizon}`);
+    horizon = o.horizon;
+  }
+  if (o.gamma === undefined && horizon === null) {
+    throw new ParameterError("gamma", "is required for an infinite horizon (give gamma in (0, 1], or a finite horizon)");
+  }
+  const gamma = o.gamma ?? 1;
+  if (typeof gamma !== "number" || !(gamma > 0 && gamma <= 1)) throw new ParameterError("gamma", `must be in (0, 1], got ${gamma}`);
+  const tol = o.tol ?? SOLVE_DEFAULTS.tol;
+  if (!Number.isFinite(tol) || tol < 0) throw new ParameterError("tol", `must be a finite number >= 0, got ${tol}`);
+  const maxIter = o.maxIter ?? SOLVE_DEFAULTS.maxIter;
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("max-iter", `must be an integer >= 1, got ${maxIter}`);
+  if (o.entropy && o.prior && o.prior.kind !== "entropy") {
+    throw new ParameterError("entropy", "the entropy form uses weight 1 per action and cannot be combined with a prior table");
+  }
+  const prior = o.prior ?? (o.entropy ? entropyPrior(mdp.nStates, mdp.nActions) : uniformPrior(mdp.nStates, mdp.nActions));
+  checkPriorShape(prior, mdp.nStates, mdp.nActions);
+  if (o.initialValues && o.initialValues.length !== mdp.nStates) {
+    throw new ParameterError("initialValues", `has ${o.initialValues.length} values for ${mdp.nStates} states`);
+  }
+  const schedule = o.schedule ?? SOLVE_DEFAULTS.schedule;
+  if (schedule !== "jacobi" && schedule !== "gauss-seidel" && schedule !== "prioritised") {
+    throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel, prioritised`);
+  }
+  if (schedule !== "jacobi" && backup === "exact" && horizon === null) {
+    throw new ParameterError("schedule", `${schedule} runs with the variational and hard backups; the exact backup sweeps Jacobi (its no-fixed-point test measures the growth per step)`);
+  }
+  const threads = o.threads ?? SOLVE_DEFAULTS.threads;
+  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
+  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads };
+}
+

@@ -1,0 +1,64 @@
+/**
+ * A stepper runs the sweeps of infinite-horizon message passing: one application of the slice
+ * program (dynamics -> prior) per `sweep()`. Two implement it: the plain rule loop below (the rule
+ * family's own loops, Jacobi) and the fused sweeper (kernels/sweeper.ts) for families whose
+ * capabilities allow it. The infinite-horizon loop (infinite.ts) drives either the same way.
+ */
+import type { MdpArrays } from "../mdp/tabular.js";
+import type { ActionPrior } from "./prior.js";
+import type { RuleFamily } from "./rules/index.js";
+
+/** Runs sweeps; `Q` and `values()` are the current iterates. */
+export interface Stepper {
+  /** Q(s, a), flat n x m, updated by each sweep. */
+  readonly Q: Float64Array;
+  /** Threads actually used. */
+  readonly threads: number;
+  /** State backups run so far: nStates per full sweep plus the states of partial sweeps. */
+  readonly backups: number;
+  /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
+  sweep(): { residual: number; scale: number };
+  /** The current V (a view owned by the stepper until close). */
+  values(): Float64Array;
+  /** Release what the stepper holds (threads). Idempotent. */
+  close(): void;
+}
+
+/**
+ * The plain rule loop: the family's dynamics rule over all rows, then its action rule (Jacobi).
+ * The first sweep's residual is measured against Q = 0 (callers ignore it).
+ */
+export function ruleStepper(mdp: MdpArrays, rules: RuleFamily, prior: ActionPrior, alpha: number, gamma: number, start: Float64Array | undefined): Stepper {
+  const n = mdp.nStates;
+  const m = mdp.nActions;
+  const V = start ? Float64Array.from(start) : new Float64Array(n);
+  let Q = new Float64Array(n * m);
+  let Qn = new Float64Array(n * m);
+  let sweeps = 0;
+  return {
+    get Q() {
+      return Q;
+    },
+    threads: 1,
+    get backups() {
+      return sweeps * n;
+    },
+    sweep() {
+      rules.dynamics.apply(mdp, V, alpha, gamma, Qn);
+      let residual = 0;
+      let scale = 1;
+      for (let i = 0; i < Qn.length; i++) {
+        const d = Math.abs(Qn[i]! - Q[i]!);
+        if (d > residual) residual = d;
+        const a = Math.abs(Qn[i]!);
+        if (a > scale) scale = a;
+      }
+      [Q, Qn] = [Qn, Q];
+      rules.actions.apply(Q, prior, alpha, V, null);
+      sweeps++;
+      return { residual, scale };
+    },
+    values: () => V,
+    close() {},
+  };
+}
