@@ -63,6 +63,9 @@ export class ParameterError extends InputError {
 /** A prior table (pi0, reference policy, demonstrations) of the wrong shape or not normalised. */
 export class PriorError extends InputError {}
 
+/** A reward-feature table for inverse RL that breaks a rule (shape, non-finite entries). */
+export class FeatureError extends InputError {}
+
 /** Text that is not valid JSON; `line` and `column` are 1-based. */
 export class JsonSyntaxError extends InputError {
   readonly line: number;

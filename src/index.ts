@@ -8,6 +8,7 @@ export {
   MdpValidationError,
   ParameterError,
   PriorError,
+  FeatureError,
   JsonSyntaxError,
   UnknownFormatError,
   FileReadError,
@@ -229,5 +230,20 @@ export {
   type ConventionCheck,
   type QDifference,
 } from "./diagnostics/check.js";
+export {
+  inverseRl,
+  irlObjective,
+  withReward,
+  IRL_DEFAULTS,
+  IRL_BACKUPS,
+  type IrlBackup,
+  type IrlOptions,
+  type IrlResult,
+  type IrlCurvePoint,
+  type IrlEvaluation,
+} from "./learning/irl.js";
+export { stateFeatures, stateActionFeatures, tableFeatures, parseFeatures, FEATURE_TABLE_LIMIT, type FeatureMap, type FeatureKind } from "./learning/features.js";
+export { irlDemonstrations, type IrlDemonstrations } from "./learning/demonstrations.js";
+export { lbfgs, LBFGS_DEFAULTS, type LbfgsOptions, type LbfgsResult, type LbfgsStop, type ValueAndGradient } from "./learning/lbfgs.js";
 /** The sweep schedules of `solve` on an infinite horizon (`schedule` option). */
 export type { SweepSchedule } from "./inference/kernels/sweeper.js";
