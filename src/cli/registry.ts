@@ -13,6 +13,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "env", summary: "write FrozenLake, CliffWalking, Taxi (as Gymnasium builds env.P) or a seeded random MDP as P JSON", load: async () => (await import("./commands/env.js")).default },
   { name: "render", summary: "pictures as self-contained SVG: the factor graph, values and policies (side by side, alpha sweeps)", load: async () => (await import("./commands/render.js")).default },
   { name: "report", summary: "one self-contained HTML page of a run: the factor graph, the derivation, values and policies, the numbers", load: async () => (await import("./commands/report.js")).default },
+  { name: "lesson", summary: "the lesson as one interactive HTML page that runs the engine in the browser (no network, opens from file://)", load: async () => (await import("./commands/lesson.js")).default },
   { name: "learn", summary: "tabular soft Q-learning from sampled episodes (seeded), with its error to the message-passing fixed point", load: async () => (await import("./commands/learn.js")).default },
   { name: "sample", summary: "sample episodes from the soft-optimal policy or the exact posterior, as a --demos file (seeded)", load: async () => (await import("./commands/sample.js")).default },
   { name: "check", summary: "judge a Q-table computed elsewhere: Bellman residual, largest differences, known convention mismatches", load: async () => (await import("./commands/check.js")).default },

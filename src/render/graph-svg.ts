@@ -200,7 +200,8 @@ export function renderGraphSvg(tg: TrajectoryGraph, options: GraphPictureOptions
     const schedule = backwardSchedule(tg);
     schedule.steps.forEach((step, i) => {
       const n = i + 1;
-      messageLines.push(`${n}. ${factorName(step.factor)} → ${step.to.length ? step.to.map(unicodeSubscript).join(", ") : "evidence"}: ${messageName(step)}`);
+      const line = `${n}. ${factorName(step.factor)} → ${step.to.length ? step.to.map(unicodeSubscript).join(", ") : "evidence"}: ${messageName(step)}`;
+      messageLines.push(line);
       const f = pos.get(step.factor)!;
       for (const to of step.to) {
         const v = pos.get(to)!;
@@ -217,6 +218,7 @@ export function renderGraphSvg(tg: TrajectoryGraph, options: GraphPictureOptions
         const head = `M ${px(bx)} ${px(by)} L ${px(bx - ux * 8 + uy * 4)} ${px(by - uy * 8 - ux * 4)} L ${px(bx - ux * 8 - uy * 4)} ${px(by - uy * 8 + ux * 4)} Z`;
         messages.push(
           el("g", { class: "message", "data-step": n, "data-factor": step.factor, "data-to": to }, [
+            el("title", {}, escapeXml(`message ${line}`)),
             el("line", { x1: ax, y1: ay, x2: bx - ux * 6, y2: by - uy * 6, stroke: MESSAGE_COLOUR, "stroke-width": 2 }),
             el("path", { d: head, fill: MESSAGE_COLOUR }),
             el("circle", { cx: (ax + bx) / 2 + uy * 9, cy: (ay + by) / 2 - ux * 9, r: 8, fill: "#ffffff", stroke: MESSAGE_COLOUR }),
