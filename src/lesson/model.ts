@@ -7,8 +7,7 @@
  */
 import { demonstrationPrior } from "../../models/demonstration.js";
 import { CaiError } from "../errors.js";
-import { evaluateInfinite } from "../inference/evaluate.js";
-import { entropyPrior, uniformPrior, type ActionPrior } from "../inference/prior.js";
+import { sampleTrajectories, type Samples } from "../inference/sample.js";
 import type { Backup } from "../inference/rules/index.js";
 import { solve, type SolveOptions, type SolveResult } from "../inference/solve.js";
 import { cliffWalking } from "../mdp/environments/cliff-walking.js";
@@ -68,6 +67,9 @@ export interface LessonState {
   readonly time: number;
   /** Step 6: the number of backups k from V_0 = 0. */
   readonly sweep: number;
+  /** Step 7: the sampler's seed, and the time step the animation shows. */
+  readonly seed: number;
+  readonly frame: number;
 }
 
 /** The page as it opens: FrozenLake 4x4, the README's alpha 0.05 and gamma 0.99. */
@@ -86,6 +88,8 @@ export function initialState(): LessonState {
     horizon: 20,
     time: 0,
     sweep: 10,
+    seed: 1,
+    frame: SAMPLE_STEPS,
   };
 }
 
@@ -181,12 +185,6 @@ export function priorOptions(state: LessonState, mdp: TabularMdp): Pick<SolveOpt
   return {};
 }
 
-/** The ActionPrior behind {@link priorOptions} (for policy evaluation). */
-function actionPrior(state: LessonState, mdp: TabularMdp): ActionPrior {
-  const o = priorOptions(state, mdp);
-  return o.prior ?? (o.entropy ? entropyPrior(mdp.nStates, mdp.nActions) : uniformPrior(mdp.nStates, mdp.nActions));
-}
-
 /** The solve options of an infinite-horizon run of `backup` (what `cai solve` takes as flags). */
 export function infiniteOptions(state: LessonState, mdp: TabularMdp, backup: Backup, alpha = alphaOf(state)): SolveOptions {
   return { backup, alpha, gamma: state.gamma, ...priorOptions(state, mdp) };
@@ -222,16 +220,14 @@ export function trySolve(mdp: TabularMdp, options: SolveOptions): { result: Solv
 }
 
 /**
- * The expected discounted return of policy q (flat n x m) in the true dynamics:
- * sum_s d(s) sum_a q(a|s) rbar(s,a), with d the discounted occupancy from p0 (evaluateInfinite).
+ * The expected discounted return of a policy q (flat n x m) in the true dynamics from its
+ * discounted occupancy d (sum_t gamma^t P(s_t = s), which solve reports): sum_s d(s) sum_a q(a|s) rbar(s,a).
  */
-export function policyReturn(mdp: TabularMdp, prior: ActionPrior, alpha: number, gamma: number, q: Float64Array): number | undefined {
-  const ev = evaluateInfinite(mdp, prior, alpha, gamma, q, { tol: 1e-12, maxIter: 200_000 });
-  if (!ev.occupancy) return undefined;
+export function policyReturn(mdp: TabularMdp, occupancy: Float64Array, q: Float64Array): number {
   const m = mdp.nActions;
   let total = 0;
   for (let s = 0; s < mdp.nStates; s++) {
-    const d = ev.occupancy[s]!;
+    const d = occupancy[s]!;
     if (d === 0) continue;
     for (let a = 0; a < m; a++) {
       const qa = q[s * m + a]!;
@@ -246,12 +242,12 @@ export function policyReturn(mdp: TabularMdp, prior: ActionPrior, alpha: number,
 
 /** Step 3: the three backups at the state's alpha and gamma (infinite horizon). */
 export function backupRuns(state: LessonState, mdp: TabularMdp, alpha = alphaOf(state)): BackupRun[] {
-  const prior = actionPrior(state, mdp);
   return BACKUPS.map((backup) => {
     const options = infiniteOptions(state, mdp, backup, alpha);
     const r = trySolve(mdp, options);
     if ("error" in r) return { backup, options, error: r.error };
-    const realReturn = policyReturn(mdp, prior, alpha, state.gamma, r.result.policy);
+    const occupancy = r.result.occupancy;
+    const realReturn = occupancy ? policyReturn(mdp, occupancy, r.result.policy) : undefined;
     return { backup, options, result: r.result, vStart: startValue(mdp, r.result.V), ...(realReturn !== undefined ? { realReturn } : {}) };
   });
 }
@@ -341,6 +337,41 @@ export function sweeps(state: LessonState, mdp: TabularMdp, K = SWEEP_MAX): Swee
   }
   const residual = V.map((v, k) => (k === 0 ? 0 : maxAbsDiff(v, V[k - 1]!)));
   return { backup: state.backup, V, policy, residual, ...("result" in fixed ? { fixedPoint: fixed.result } : { error: fixed.error }) };
+}
+
+/** Step 7: episodes per picture, and the longest episode drawn. */
+export const SAMPLE_EPISODES = 40;
+export const SAMPLE_STEPS = 60;
+
+/** What one set of samples shows in numbers. */
+export interface SampleSummary {
+  readonly samples: Samples;
+  /** Mean of sum_t r_t per episode (undiscounted). */
+  readonly meanReturn: number;
+  /** Episodes that ended at a done entry (FrozenLake: a hole or the goal), at the death state, or by the step cap. */
+  readonly ends: { readonly done: number; readonly death: number; readonly cut: number };
+}
+
+/**
+ * Step 7: episodes of the exact backup's solution, sampled (seeded, the engine's sampler) from its
+ * policy in the real dynamics, q(tau), and from the exact posterior p(tau | O), where the ice obeys.
+ */
+export function sampleRuns(state: LessonState, mdp: TabularMdp): { policy?: SampleSummary; posterior?: SampleSummary; result?: SolveResult; error?: string } {
+  const r = trySolve(mdp, infiniteOptions(state, mdp, "exact"));
+  if ("error" in r) return { error: r.error };
+  const summary = (from: "policy" | "posterior"): SampleSummary => {
+    const samples = sampleTrajectories(mdp, r.result, { episodes: SAMPLE_EPISODES, seed: state.seed, from, maxSteps: SAMPLE_STEPS });
+    let total = 0;
+    const ends = { done: 0, death: 0, cut: 0 };
+    for (const e of samples.episodes) {
+      for (const x of e.rewards) total += x;
+      if (e.end === "done") ends.done++;
+      else if (e.end === "death") ends.death++;
+      else ends.cut++;
+    }
+    return { samples, meanReturn: total / samples.episodes.length, ends };
+  };
+  return { result: r.result, policy: summary("policy"), posterior: summary("posterior") };
 }
 
 /** max_i |a_i - b_i|. */

@@ -12,13 +12,15 @@ import type { SolveResult } from "../inference/solve.js";
 import { gridShape } from "../mdp/environments/grid.js";
 import type { TabularMdp } from "../mdp/tabular.js";
 import { renderGraphSvg } from "../render/graph-svg.js";
-import { escapeXml, formatProb, inlineSvg } from "../render/svg.js";
+import { CATEGORY_COLOURS, el, escapeXml, inlineSvg, px, svgElement, text } from "../render/svg.js";
 import { renderValuesSvg, type ValuePanel } from "../render/values-svg.js";
 import {
   ALPHA_SLIDER,
   BACKUPS,
   HORIZON_MAX,
   PRIORS,
+  SAMPLE_EPISODES,
+  SAMPLE_STEPS,
   STRIP_ALPHAS,
   SWEEP_MAX,
   WORLDS,
@@ -34,12 +36,14 @@ import {
   initialState,
   policyEntropy,
   priorOptions,
+  sampleRuns,
   startValue,
   sweeps,
   trySolve,
   withWorld,
   type LessonState,
   type PriorId,
+  type SampleSummary,
   type WorldId,
 } from "./model.js";
 import { STEPS, type StepId } from "./steps.js";
@@ -182,7 +186,18 @@ function skeleton(derivations: string): string {
   </section>
   <section id="step-samples" role="tabpanel" aria-labelledby="tab-samples" hidden>
     <h2>7. Samples</h2>
-    <div id="samples"></div>
+    <p>Episodes drawn with the engine's seeded sampler from the exact backup's solution: on the left its policy run in the real dynamics, q(τ);
+    on the right the exact posterior p(τ | O), whose dynamics p(s′ | s, a, O) lean towards where the value is: the ice obeys. Each line is one episode
+    (${SAMPLE_EPISODES} per panel, at most ${SAMPLE_STEPS} steps), the dots where each episode is at time t.</p>
+    <div class="controls-row">
+      <label for="seed">seed</label><input type="number" id="seed" min="0" max="1000000" step="1" value="${state.seed}">
+      <button type="button" id="resample">new samples</button>
+      <label for="frame">time t <output id="frame-out" for="frame"></output></label>
+      <input type="range" id="frame" min="0" max="${SAMPLE_STEPS}" step="1" value="${state.frame}">
+      <button type="button" id="play" aria-pressed="false">play</button>
+    </div>
+    <div id="samples" class="picture"></div>
+    <table id="sample-facts" class="facts"></table>
   </section>
   <section id="step-derivation" role="tabpanel" aria-labelledby="tab-derivation" hidden>
     <h2>8. The derivation</h2>
@@ -411,8 +426,82 @@ function sweepPolicy(mdp: TabularMdp, sw: ReturnType<typeof sweeps>, k: number):
   return { V: sw.V[k]!, policy: sw.policy[k] ?? new Float64Array(mdp.nStates * mdp.nActions), steps: null, horizon: null } as unknown as SolveResult;
 }
 
-function drawSamples(): void {
-  $("samples").innerHTML = `<p>Sampled trajectories arrive with the engine's seeded sampler.</p>`;
+let sampleCache: { key: string; data: ReturnType<typeof sampleRuns> } | undefined;
+
+/** One panel of sampled episodes on the grid, up to time `frame`. */
+function samplePanel(mdp: TabularMdp, title: string, sum: SampleSummary, frame: number, x0: number, cell: number): string {
+  const grid = gridShape(mdp)!;
+  const parts: string[] = [text(x0, 16, title, { "font-size": 14, "font-weight": "bold", fill: "#111111" })];
+  const top = 26;
+  const kindFill: Record<string, string> = { start: "#fde68a", frozen: "#dbeafe", free: "#dbeafe", hole: "#1f2937", goal: "#6ee7b7", cliff: "#9ca3af" };
+  for (let s = 0; s < mdp.nStates; s++) {
+    const { row, col } = grid.position(s);
+    const kind = grid.kindOf(s);
+    parts.push(el("rect", { x: x0 + col * cell, y: top + row * cell, width: cell, height: cell, fill: kindFill[kind] ?? "#f3f4f6", stroke: "#ffffff" }, [el("title", {}, `${mdp.stateName(s)} (${kind})`)]));
+  }
+  sum.samples.episodes.forEach((e, i) => {
+    const jx = (((i * 37) % 9) - 4) * (cell / 22);
+    const jy = (((i * 53) % 9) - 4) * (cell / 22);
+    const upto = Math.min(frame, e.states.length - 1);
+    const pts = e.states.slice(0, upto + 1).map((s) => {
+      const { row, col } = grid.position(s);
+      return `${px(x0 + (col + 0.5) * cell + jx)},${px(top + (row + 0.5) * cell + jy)}`;
+    });
+    const colour = CATEGORY_COLOURS[i % 6]!;
+    if (pts.length > 1) parts.push(el("polyline", { points: pts.join(" "), fill: "none", stroke: colour, "stroke-width": 2, "stroke-opacity": 0.55, "stroke-linejoin": "round" }));
+    const [cx, cy] = pts[pts.length - 1]!.split(",").map(Number);
+    const ended = frame >= e.states.length - 1;
+    parts.push(el("circle", { class: "walker", "data-episode": i, cx: cx!, cy: cy!, r: cell / 9, fill: ended ? "#ffffff" : colour, stroke: colour, "stroke-width": 1.5 }));
+  });
+  return el("g", { class: "sample-panel" }, parts);
+}
+
+function drawSamples(mdp: TabularMdp): void {
+  const key = JSON.stringify([world?.key, state.logAlpha, state.gamma, state.prior, state.demo, state.seed]);
+  if (!sampleCache || sampleCache.key !== key) sampleCache = { key, data: sampleRuns(state, mdp) };
+  const runs = sampleCache.data;
+  $("frame-out").textContent = String(state.frame);
+  const grid = gridShape(mdp);
+  if (runs.error || !runs.policy || !runs.posterior || !grid) {
+    $("samples").innerHTML = `<p class="error">${escapeXml(runs.error ?? "samples are drawn on grid worlds")}</p>`;
+    $("sample-facts").innerHTML = "";
+    return;
+  }
+  const cell = Math.max(22, Math.min(48, Math.floor(460 / grid.cols)));
+  const w = grid.cols * cell;
+  const body = [samplePanel(mdp, "q(τ): the exact policy, real dynamics", runs.policy, state.frame, 0, cell), samplePanel(mdp, "p(τ | O): the exact posterior", runs.posterior, state.frame, w + 40, cell)];
+  $("samples").innerHTML = svgElement(2 * w + 40, 26 + grid.rows * cell + 4, `sampled episodes at time ${state.frame}`, body);
+  const row = (key: string, label: string, a: number, b: number) =>
+    `<tr data-fact="${key}"><th scope="row">${label}</th><td class="num" data-value="${a}">${formatNumber(a)}</td><td class="num" data-value="${b}">${formatNumber(b)}</td></tr>`;
+  const n = SAMPLE_EPISODES;
+  $("sample-facts").innerHTML =
+    `<caption>${n} episodes each, seed ${state.seed}; exact backup, α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}</caption>` +
+    `<thead><tr><th scope="col"></th><th scope="col">q(τ), real dynamics</th><th scope="col">p(τ | O), posterior</th></tr></thead>` +
+    row("mean-return", "mean return per episode (undiscounted)", runs.policy.meanReturn, runs.posterior.meanReturn) +
+    row("ended-done", "episodes that ended at a done entry", runs.policy.ends.done, runs.posterior.ends.done) +
+    row("ended-death", "episodes that ended in the death state (1 − γ)", runs.policy.ends.death, runs.posterior.ends.death) +
+    row("ended-cut", `episodes cut at ${SAMPLE_STEPS} steps`, runs.policy.ends.cut, runs.posterior.ends.cut);
+}
+
+let playing: ReturnType<typeof setInterval> | undefined;
+
+function stopPlaying(): void {
+  if (playing !== undefined) clearInterval(playing);
+  playing = undefined;
+  $("play").setAttribute("aria-pressed", "false");
+  $("play").textContent = "play";
+}
+
+function togglePlay(): void {
+  if (playing !== undefined) return stopPlaying();
+  $("play").setAttribute("aria-pressed", "true");
+  $("play").textContent = "pause";
+  let frame = state.frame >= SAMPLE_STEPS ? 0 : state.frame;
+  playing = setInterval(() => {
+    input("frame").value = String(frame);
+    update({ ...state, frame }, "animation");
+    if (++frame > SAMPLE_STEPS) stopPlaying();
+  }, 120);
 }
 
 function drawDerivation(): void {
@@ -434,7 +523,6 @@ function redraw(cause: string): void {
   document.body.dataset.alpha = String(alphaOf(state));
   if (step === "world") drawWorld(mdp, error);
   else if (step === "derivation") drawDerivation();
-  else if (step === "samples") drawSamples();
   else if (!mdp) {
     const sec = $(`step-${step}`);
     sec.querySelectorAll(".picture, .facts").forEach((e) => (e.innerHTML = ""));
@@ -443,6 +531,7 @@ function redraw(cause: string): void {
   else if (step === "temperature") drawTemperature(mdp);
   else if (step === "evidence") drawEvidence(mdp);
   else if (step === "sweeps") drawSweeps(mdp);
+  else if (step === "samples") drawSamples(mdp);
   const ms = performance.now() - t0;
   timings.push({ cause, step, ms });
   document.body.dataset.redraws = String(timings.length);
@@ -450,6 +539,7 @@ function redraw(cause: string): void {
 }
 
 function openStep(id: StepId, focus = false): void {
+  if (id !== "samples") stopPlaying();
   step = id;
   for (const s of STEPS) {
     const tab = $(`tab-${s.id}`);
@@ -497,6 +587,16 @@ function wire(): void {
   input("time").addEventListener("input", () => update({ ...state, time: Number(input("time").value) }, "time"));
   input("sweep").addEventListener("input", () => update({ ...state, sweep: Number(input("sweep").value) }, "sweep"));
   select("derive-backup").addEventListener("change", () => redraw("derivation"));
+  input("seed").addEventListener("change", () => {
+    const seed = Math.max(0, Math.floor(Number(input("seed").value)));
+    if (Number.isSafeInteger(seed)) update({ ...state, seed }, "seed");
+  });
+  $("resample").addEventListener("click", () => {
+    input("seed").value = String(state.seed + 1);
+    update({ ...state, seed: state.seed + 1 }, "seed");
+  });
+  input("frame").addEventListener("input", () => update({ ...state, frame: Number(input("frame").value) }, "frame"));
+  $("play").addEventListener("click", togglePlay);
   $("map-editor").addEventListener("click", (e) => {
     const b = (e.target as HTMLElement).closest<HTMLElement>("button.cell");
     if (!b || !editable(state.world)) return;

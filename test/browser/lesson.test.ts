@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frozenLake, solve, type Backup, type TabularMdp } from "../../src/index.js";
-import { cycleCell, formatNumber, startValue } from "../../src/lesson/model.js";
+import { cycleCell, formatNumber, initialState, SAMPLE_EPISODES, sampleRuns, startValue, withWorld } from "../../src/lesson/model.js";
 import { STEPS } from "../../src/lesson/steps.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -253,6 +253,47 @@ describe("the lesson page in headless Chromium", () => {
     for (const backup of ["exact", "variational"] as const) {
       expect(formatNumber(startValue(edited, solve(edited, { backup, alpha, gamma: 0.99 }).V))).not.toBe(formatNumber(startValue(lake, solve(lake, { backup, alpha, gamma: 0.99 }).V)));
     }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("samples: the page's episodes are the engine's sampler's for the same seed, drawn as one walker per episode in each panel", async () => {
+    requireBrowser();
+    const { page, errors } = await open();
+    await chooseWorld(page, "lake8");
+    await openStep(page, "samples");
+    const lake = frozenLake({ map: "8x8" });
+    for (const seed of [1, 2]) {
+      if (seed === 2) {
+        const before = await page.evaluate(() => Number(document.body.dataset.redraws));
+        await page.focus("#resample");
+        await page.keyboard.press("Enter");
+        await page.waitForFunction((n) => Number(document.body.dataset.redraws) > n, before);
+      }
+      const runs = sampleRuns({ ...withWorld(initialState(), "lake8"), seed }, lake);
+      const cells = await page.$$eval('tr[data-fact="mean-return"] td.num', (els) => els.map((e) => (e.textContent ?? "").trim()));
+      expect(cells, `seed ${seed}`).toEqual([formatNumber(runs.policy!.meanReturn), formatNumber(runs.posterior!.meanReturn)]);
+      const done = await page.$$eval('tr[data-fact="ended-done"] td.num', (els) => els.map((e) => Number(e.getAttribute("data-value"))));
+      expect(done).toEqual([runs.policy!.ends.done, runs.posterior!.ends.done]);
+      expect(await page.$$eval("#samples circle.walker", (els) => els.length)).toBe(2 * SAMPLE_EPISODES);
+    }
+    // The animation's time slider moves the walkers back to the start state at t = 0.
+    await press(page, "#frame", "Home");
+    const spreads = await page.$$eval("#samples g.sample-panel", (panels) =>
+      panels.map((p) => {
+        const xs = Array.from(p.querySelectorAll("circle.walker")).map((c) => Number(c.getAttribute("cx")));
+        const ys = Array.from(p.querySelectorAll("circle.walker")).map((c) => Number(c.getAttribute("cy")));
+        return Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+      }),
+    );
+    // Every walker sits in the start cell (cells are 48 px here; the jitter is at most 8 px either way).
+    for (const spread of spreads) expect(spread).toBeLessThan(20);
+    await page.click("#play");
+    await page.waitForFunction(() => Number((document.getElementById("frame") as HTMLInputElement).value) >= 3);
+    await page.click("#play");
+    expect(await page.getAttribute("#play", "aria-pressed")).toBe("false");
+    const shot = join(out, "lesson-1280-samples-animated.png");
+    await page.screenshot({ path: shot });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -23,6 +23,8 @@ import {
   parseNumber,
   policyEntropy,
   priorOptions,
+  SAMPLE_EPISODES,
+  sampleRuns,
   startValue,
   sweeps,
   withWorld,
@@ -265,6 +267,36 @@ describe("step 6: V_k, sweep by sweep", () => {
       expect(d).toBeLessThanOrEqual((0.9 * sw.residual[k]!) / 0.1 + 1e-9);
       expect(d).toBeGreaterThan(0.1 * sw.residual[k]!); // and not trivially: V_k has not arrived
     }
+  });
+});
+
+describe("step 7: samples", () => {
+  it("the same seed gives the same episodes; policy episodes move along the world's entries; the posterior reaches the goal more often (optimism)", () => {
+    const s = initialState();
+    const mdp = world(s);
+    const a = sampleRuns(s, mdp);
+    const b = sampleRuns(s, mdp);
+    expect(a.policy!.samples.episodes).toEqual(b.policy!.samples.episodes);
+    expect(a.posterior!.samples.episodes).toEqual(b.posterior!.samples.episodes);
+    expect(sampleRuns({ ...s, seed: 2 }, mdp).policy!.samples.episodes).not.toEqual(a.policy!.samples.episodes);
+    const m = mdp.nActions;
+    for (const e of a.policy!.samples.episodes) {
+      for (let t = 0; t + 1 < e.states.length; t++) {
+        const row = e.states[t]! * m + e.actions[t]!;
+        let p = 0;
+        for (let k = mdp.rowStart[row]!; k < mdp.rowStart[row + 1]!; k++) if (mdp.next[k] === e.states[t + 1]) p += mdp.prob[k]!;
+        expect(p).toBeGreaterThan(0);
+      }
+    }
+    for (const sum of [a.policy!, a.posterior!]) {
+      expect(sum.ends.done + sum.ends.death + sum.ends.cut).toBe(SAMPLE_EPISODES);
+      const total = sum.samples.episodes.reduce((acc, e) => acc + e.rewards.reduce((x, y) => x + y, 0), 0);
+      expect(sum.meanReturn).toBeCloseTo(total / SAMPLE_EPISODES, 14);
+    }
+    // FrozenLake 4x4, alpha 0.05: the exact policy reaches the goal in few episodes of the real
+    // world; its posterior, whose dynamics lean towards the goal, in most.
+    expect(a.posterior!.meanReturn).toBeGreaterThan(0.5);
+    expect(a.policy!.meanReturn).toBeLessThan(a.posterior!.meanReturn);
   });
 });
 
