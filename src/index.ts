@@ -175,6 +175,7 @@ export {
   drawableGrid,
   runFacts,
   reachableStates,
+  arrowLength,
   UNREACHABLE_FILL,
   ARROW_MIN_PROB,
   MAX_BAR_STATES,

@@ -139,7 +139,7 @@ main { padding: 8px 18px 24px; min-width: 0; }
 main p { max-width: 78em; margin: 4px 0 8px; }
 .row { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
 .picture svg { max-width: 100%; height: auto; display: block; }
-#backup-maps svg { max-height: 62vh; width: auto; }
+#backup-maps svg { width: 100%; max-width: 1100px; }
 #graph svg { max-height: 64vh; width: auto; }
 #temp-map svg, #sweep-map svg, #evidence-maps svg { max-height: 58vh; width: auto; }
 #temp-strip svg { max-height: 34vh; width: auto; }

@@ -383,7 +383,7 @@ export function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 
 /**
  * A number as the page prints it: 4 significant digits, exponent form outside [1e-3, 1e4), the
- * minus sign U+2212, -0 as 0. Probabilities are printed by formatProb (2 decimals), map cells by
+ * minus sign U+2212, -0 as 0; integers below 1e4 (counts) as integers. Probabilities are printed by formatProb (2 decimals), map cells by
  * formatValue (3 significant digits): the same rules, fewer digits where space is short.
  */
 export function formatNumber(x: number | null | undefined): string {
@@ -392,7 +392,7 @@ export function formatNumber(x: number | null | undefined): string {
   if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
   if (x === 0) return "0";
   const a = Math.abs(x);
-  const s = a >= 1e4 || a < 1e-3 ? x.toExponential(3) : x.toPrecision(4);
+  const s = Number.isInteger(x) && a < 1e4 ? String(x) : a >= 1e4 || a < 1e-3 ? x.toExponential(3) : x.toPrecision(4);
   return s.startsWith("-") ? "−" + s.slice(1) : s;
 }
 

@@ -312,7 +312,7 @@ function drawBackups(mdp: TabularMdp): void {
     renderValuesSvg(
       mdp,
       runs.map((r) => panelOf(BACKUP_WORDS[r.backup], r.result, r.error)),
-      { title: `V(s) and q(a|s), α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}, one colour scale` },
+      { columns: 3, title: `V(s) and q(a|s), α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}, one colour scale` },
     ),
   );
   const rows = runs.map(
@@ -377,7 +377,7 @@ function drawEvidence(mdp: TabularMdp): void {
     renderValuesSvg(
       mdp,
       [panelOf(`exact: V${state.finite ? `_${t}` : ""}`, ev.exact, ev.exact ? undefined : (ev.error ?? "no run")), panelOf(`variational: V${state.finite ? `_${t}` : ""}`, ev.variational, ev.variational ? undefined : (ev.error ?? "no run"))],
-      { step: t, ...(state.finite ? { valueRange: all } : {}), title: state.finite ? `V_t and q_t at t = ${t} of ${state.horizon} (one colour scale for every t)` : "V and q (infinite horizon)" },
+      { step: t, columns: 2, ...(state.finite ? { valueRange: all } : {}), title: state.finite ? `V_t and q_t at t = ${t} of ${state.horizon} (one colour scale for every t)` : "V and q (infinite horizon)" },
     ),
   );
 }

@@ -152,6 +152,15 @@ function directions(mdp: TabularMdp): ({ dx: number; dy: number } | undefined)[]
   return Array.from({ length: mdp.nActions }, (_, a) => (mdp.actionNames ? actionDirection(mdp.actionNames[a]!) : undefined));
 }
 
+/**
+ * The drawn length of an arrow for probability q: proportional to sqrt(q), so that a near-uniform
+ * policy (high temperature, q = 1/m each) still shows arrows (half the full length for m = 4), with
+ * a floor of 2.5 px. The legend draws q = 1, 0.5, 0.25 by the same rule.
+ */
+export function arrowLength(q: number, maxLen: number): number {
+  return Math.max(Math.sqrt(q) * maxLen, 2.5);
+}
+
 /** An arrow from (x, y) along (dx, dy) of length len, as a group with a shaft and a head. */
 function arrow(x: number, y: number, dx: number, dy: number, len: number, ink: string, data: Record<string, string | number>, cls = "arrow"): string {
   const head = Math.min(8, Math.max(2.5, len * 0.4));
@@ -217,7 +226,7 @@ function gridPanel(mdp: TabularMdp, grid: GridShape, V: Float64Array, policy: Fl
         const q = policy[s * m + a]!;
         const d = dirs[a];
         if (!d || !(q >= ARROW_MIN_PROB)) continue;
-        arrows.push(arrow(cx, cy, d.dx, d.dy, Math.max(q * maxLen, 2.5), ink, { "data-state": s, "data-action": a, "data-prob": String(q) }));
+        arrows.push(arrow(cx, cy, d.dx, d.dy, arrowLength(q, maxLen), ink, { "data-state": s, "data-action": a, "data-prob": String(q) }));
       }
     }
   }
@@ -421,7 +430,7 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
     const named = dirs.filter((d) => d).length;
     notes.push(
       named > 0
-        ? `arrows: q(a|s), length ∝ probability (shown when ≥ ${ARROW_MIN_PROB}); letters: S start, G goal, H hole, C cliff; the number in a cell is ${vName}${reachable.includes(0) ? "; grey cells are never occupied (no colour, not in the scale)" : ""}`
+        ? `arrows: q(a|s), length ∝ √probability, so that near-uniform policies stay readable (shown when ≥ ${ARROW_MIN_PROB}); letters: S start, G goal, H hole, C cliff; the number in a cell is ${vName}${reachable.includes(0) ? "; grey cells are never occupied (no colour, not in the scale)" : ""}`
         : "no arrows: the action names are not directions (LEFT/RIGHT/UP/DOWN)",
     );
   }
@@ -431,7 +440,7 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
     const legend: string[] = [text(0, 0, "q(a|s):", { "font-size": 12, fill: "#111111" })];
     let lx = 52;
     for (const q of [1, 0.5, 0.25]) {
-      const len = Math.max(q * maxLen, 2.5);
+      const len = arrowLength(q, maxLen);
       legend.push(arrow(lx, -4, 1, 0, len, "#111111", { "data-legend-prob": q }, "legend-arrow"));
       legend.push(text(lx + len + 4, 0, formatProb(q), { "font-size": 12, fill: "#111111" }));
       lx += len + 42;

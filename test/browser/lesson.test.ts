@@ -218,6 +218,11 @@ describe("the lesson page in headless Chromium", () => {
     expect(Math.min(...seen)).toBeCloseTo(0.01, 12);
     expect(Math.max(...seen)).toBeCloseTo(10, 10);
     expect(new Set(seen).size).toBeGreaterThanOrEqual(6);
+    // The README's picture: step 3 on the 8x8 lake at alpha = 0.05.
+    await page.fill("#alpha", String(Math.log10(0.05)));
+    await page.dispatchEvent("#alpha", "input");
+    await check();
+    await page.screenshot({ path: join(out, "lesson-1280-backups-8x8.png") });
     measured.redraws.push(...(await timings(page)).filter((t) => t.cause === "alpha"));
     expect(errors).toEqual([]);
     await page.close();

@@ -301,12 +301,15 @@ describe("step 7: samples", () => {
 });
 
 describe("number formatting", () => {
-  it("4 significant digits, exponent outside [1e-3, 1e4), a true minus sign, a dash for no number", () => {
+  it("4 significant digits, exponent outside [1e-3, 1e4), a true minus sign, integers (counts) as integers, a dash for no number", () => {
     expect(formatNumber(0.780346)).toBe("0.7803");
     expect(formatNumber(-15.6123)).toBe("−15.61");
     expect(formatNumber(0.00012346)).toBe("1.235e-4");
     expect(formatNumber(123456)).toBe("1.235e+5");
     expect(formatNumber(0)).toBe("0");
+    expect(formatNumber(33)).toBe("33");
+    expect(formatNumber(-1)).toBe("−1");
+    expect(formatNumber(1.5)).toBe("1.500");
     expect(formatNumber(-0)).toBe("0");
     expect(formatNumber(null)).toBe("—");
     expect(formatNumber(undefined)).toBe("—");

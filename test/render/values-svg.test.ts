@@ -226,8 +226,16 @@ describe("panels side by side and as small multiples", () => {
     expect(Math.min(...ticks)).toBe(Math.min(...occupied));
     expect(Math.max(...ticks)).toBe(Math.max(...occupied));
     // The arrow legend: three arrows whose lengths are in the ratio 1 : 0.5 : 0.25 of the probability.
-    const legend = select(root, "g", "legend-arrow").map((g) => Number(g.attrs["data-legend-prob"]));
-    expect(legend).toEqual([1, 0.5, 0.25]);
+    const legend = select(root, "g", "legend-arrow");
+    expect(legend.map((g) => Number(g.attrs["data-legend-prob"]))).toEqual([1, 0.5, 0.25]);
+    // Drawn lengths (shaft start to tip) in the ratio sqrt(q): 1 : 0.707 : 0.5.
+    const lengths = legend.map((g) => {
+      const x1 = Number(select(g, "line")[0]!.attrs.x1);
+      const [, tip] = /^M (\S+) /.exec(select(g, "path")[0]!.attrs.d!)!;
+      return Number(tip) - x1;
+    });
+    expect(lengths[1]! / lengths[0]!).toBeCloseTo(Math.SQRT1_2, 2);
+    expect(lengths[2]! / lengths[0]!).toBeCloseTo(0.5, 2);
   });
 
   it("a run without a fixed point becomes a panel that says so, with no numbers", () => {
