@@ -16,6 +16,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "lesson", summary: "the lesson as one interactive HTML page that runs the engine in the browser (no network, opens from file://)", load: async () => (await import("./commands/lesson.js")).default },
   { name: "learn", summary: "tabular soft Q-learning from sampled episodes (seeded), with its error to the message-passing fixed point", load: async () => (await import("./commands/learn.js")).default },
   { name: "sample", summary: "sample episodes from the soft-optimal policy or the exact posterior, as a --demos file (seeded)", load: async () => (await import("./commands/sample.js")).default },
+  { name: "irl", summary: "inverse RL from demonstrations: MCE IRL (variational) or MaxEnt IRL (exact), by L-BFGS", load: async () => (await import("./commands/irl.js")).default },
   { name: "check", summary: "judge a Q-table computed elsewhere: Bellman residual, largest differences, known convention mismatches", load: async () => (await import("./commands/check.js")).default },
   { name: "derive", summary: "derive the backups symbolically from the graph's message rules (text or LaTeX)", load: async () => (await import("./commands/derive.js")).default },
   { name: "bench", summary: "time the engine on the soft value iteration benchmark (open N x N FrozenLake, built in memory)", load: async () => (await import("./commands/bench.js")).default },
