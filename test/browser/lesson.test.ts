@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demonstrationPrior } from "../../models/demonstration.js";
 import { frozenLake, solve, type Backup, type TabularMdp } from "../../src/index.js";
 import { cycleCell, formatNumber, initialState, SAMPLE_EPISODES, sampleRuns, startValue, withWorld } from "../../src/lesson/model.js";
 import { STEPS } from "../../src/lesson/steps.js";
@@ -299,6 +300,60 @@ describe("the lesson page in headless Chromium", () => {
     expect(await page.getAttribute("#play", "aria-pressed")).toBe("false");
     const shot = join(out, "lesson-1280-samples-animated.png");
     await page.screenshot({ path: shot });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("demonstrations drawn by clicking a path become the prior: V(start) is solve's with pi_D built from those moves", async () => {
+    requireBrowser();
+    const { page, errors } = await open();
+    await openStep(page, "temperature");
+    const before = await page.evaluate(() => Number(document.body.dataset.redraws));
+    await page.selectOption("#prior", "demonstrations");
+    await page.waitForFunction((n) => Number(document.body.dataset.redraws) > n, before);
+    // The path 0 -> 1 -> 2 -> 6 on the 4x4 lake: RIGHT, RIGHT, DOWN; then a cell that is no neighbour.
+    for (const s of [0, 1, 2, 6, 15]) await press(page, `#demo-editor button[data-state="${s}"]`, "Enter");
+    expect(await page.textContent("#status")).toMatch(/not next to/);
+    expect(await page.textContent("#demo-text")).toMatch(/path: .*→.*→.*→/);
+    const lake = frozenLake();
+    const counts = new Float64Array(16 * 4);
+    counts[0 * 4 + 2] = 1;
+    counts[1 * 4 + 2] = 1;
+    counts[2 * 4 + 1] = 1;
+    const prior = demonstrationPrior(counts, 16, 4, 0.1).prior;
+    const alpha = await pageAlpha(page);
+    const res = solve(lake, { backup: "variational", alpha, gamma: 0.99, prior });
+    expect(await printed(page, 'tr[data-fact="temp-vstart"] td.num')).toBe(formatNumber(res.V[0]!));
+    expect(await printed(page, 'tr[data-fact="temp-demo"] td.num')).toBe("3");
+    const cells = await cellValues(page, "#temp-map");
+    for (const [s, v] of cells) expectClose(v, res.V[s]!, `V(${s}) under the demonstration prior`);
+    await page.screenshot({ path: join(out, "lesson-1280-demonstrations.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("evidence: log Z and the two ELBOs are solve's for the horizon; the time slider shows V_t; without a finite horizon there is no log Z", async () => {
+    requireBrowser();
+    const { page, errors } = await open();
+    await openStep(page, "evidence");
+    const alpha = await pageAlpha(page);
+    const lake = frozenLake();
+    const exact = solve(lake, { backup: "exact", alpha, gamma: 0.99, horizon: 20 });
+    const variational = solve(lake, { backup: "variational", alpha, gamma: 0.99, horizon: 20 });
+    expect(await printed(page, 'tr[data-fact="logz"] td.num')).toBe(formatNumber(exact.logZ));
+    expect(await printed(page, 'tr[data-fact="elbo-variational"] td.num')).toBe(formatNumber(variational.elbo));
+    expect(await printed(page, 'tr[data-fact="elbo-exact"] td.num')).toBe(formatNumber(exact.elbo));
+    expect(await printed(page, 'tr[data-fact="gap-variational"] td.num')).toBe(formatNumber(exact.logZ! - variational.elbo!));
+    await press(page, "#time", "End");
+    expect(await page.inputValue("#time")).toBe("19");
+    for (const [i, res] of [exact, variational].entries()) {
+      const cells = await cellValues(page, "#evidence-maps", i);
+      for (const [s, v] of cells) expectClose(v, res.steps!.V[19]![s]!, `V_19(${s})`);
+    }
+    await press(page, "#finite", "Space");
+    expect(await printed(page, 'tr[data-fact="logz"] td.num')).toBe("—");
+    const inf = solve(lake, { backup: "variational", alpha, gamma: 0.99 });
+    expect(await printed(page, 'tr[data-fact="elbo-variational"] td.num')).toBe(formatNumber(inf.elbo));
     expect(errors).toEqual([]);
     await page.close();
   });

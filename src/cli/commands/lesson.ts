@@ -1,7 +1,7 @@
 /**
  * `cai lesson`: the lesson as one interactive, self-contained HTML page (the engine bundled in).
  */
-import { UsageError } from "../../errors.js";
+import { CaiError, RunError, UsageError } from "../../errors.js";
 import { writeOutput } from "../../render/output.js";
 import { parseFlags, type Command } from "../common.js";
 
@@ -29,8 +29,15 @@ const command: Command = {
     const { values, positionals } = parseFlags(argv, { out: { type: "string" } }, usage);
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
     if (values.out === undefined || values.out === "") throw new UsageError(`--out FILE is required\nusage: ${usage}`);
-    const { buildLessonPage } = await import("../../lesson/build.js");
-    const page = await buildLessonPage();
+    let page: string;
+    try {
+      const { buildLessonPage } = await import("../../lesson/build.js");
+      page = await buildLessonPage();
+    } catch (e) {
+      if (e instanceof CaiError) throw e;
+      // A broken installation (no bundler, no compiled page script) is a failed run, not bad input.
+      throw new RunError("lesson-build", `the lesson page could not be built: ${(e as Error).message}`);
+    }
     writeOutput(values.out, page);
     if (values.out !== "-") process.stderr.write(`cai lesson: wrote ${values.out} (${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB)\n`);
     return 0;
