@@ -15,13 +15,21 @@ import type { MdpArrays } from "../mdp/tabular.js";
 import type { ActionPrior } from "./prior.js";
 import { logAddExp } from "../numeric/logspace.js";
 
-/** log((M z)(s)) for y = log z, written into `out` (-Infinity where s has no live entry). */
-function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, y: Float64Array, out: Float64Array): void {
+/**
+ * log((M z)(s)) for y = log z, written into `out` (-Infinity where s has no live entry). With
+ * `within`, only states s with within[s] = 1 are computed, and only entries into such states count
+ * (the principal submatrix of M on that set).
+ */
+function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, y: Float64Array, out: Float64Array, within: Uint8Array | null = null): void {
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   const inv = 1 / alpha;
   const logGamma = Math.log(gamma);
   for (let s = 0; s < n; s++) {
     let mx = -Infinity;
+    if (within && !within[s]) {
+      out[s] = -Infinity;
+      continue;
+    }
     for (let pass = 0; pass < 2; pass++) {
       let sum = 0;
       for (let a = 0; a < m; a++) {
@@ -30,7 +38,7 @@ function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma
         if (!(w > 0)) continue;
         const lw = Math.log(w) + prior.logMass[s]! + logGamma;
         for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-          if (done[k] || !(prob[k]! > 0)) continue;
+          if (done[k] || !(prob[k]! > 0) || (within && !within[next[k]!])) continue;
           const u = lw + Math.log(prob[k]!) + reward[k]! * inv + y[next[k]!]!;
           if (pass === 0) {
             if (u > mx) mx = u;
@@ -47,7 +55,9 @@ function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma
 /**
  * log rho(M), by power iteration on M + cI from z = exp(V/alpha) (any finite V works; the
  * current iterate of the message passing is a good start). `logShiftGuess` is log c, a guess of
- * log rho (e.g. the per-sweep growth of V over alpha). Returns -Infinity when M is nilpotent.
+ * log rho (e.g. the per-sweep growth of V over alpha). Returns -Infinity when M is nilpotent, an
+ * upper bound below 0 as soon as the Collatz-Wielandt bound proves rho < 1, and NaN when the
+ * estimate has not settled within `maxIter` iterations (each costs about one log-space sweep).
  */
 export function exactLogSpectralRadius(
   mdp: MdpArrays,
@@ -67,10 +77,12 @@ export function exactLogSpectralRadius(
   let upper0 = -Infinity;
   for (let s = 0; s < n; s++) upper0 = Math.max(upper0, L[s]! - y[s]!);
   if (upper0 === -Infinity) return -Infinity;
-  const logC = Number.isFinite(logShiftGuess) ? Math.min(logShiftGuess, upper0) : upper0;
+  let logC = Number.isFinite(logShiftGuess) ? Math.min(logShiftGuess, upper0) : upper0;
   let prev = NaN;
   let steady = 0;
   let upper = upper0;
+  let logOnePlusC = Math.log1p(Math.exp(logC));
+  let settled = false;
   for (let it = 0; it < maxIter; it++) {
     logHomogeneous(mdp, prior, alpha, gamma, y, L);
     let mx = -Infinity;
@@ -86,12 +98,70 @@ export function exactLogSpectralRadius(
     for (let s = 0; s < n; s++) yn[s] = yn[s]! - mx; // normalise: max z = 1
     [y, yn] = [yn, y];
     // upper = log(rho + c) from above (Collatz-Wielandt); stop once it no longer moves.
-    if (Math.abs(upper - prev) <= 4 * Number.EPSILON * Math.max(1, Math.abs(upper))) {
-      if (++steady >= 3) break;
+    // Settled: the bound moves by no more than rounding in its log-space sums (entries up to exp(700)).
+    if (Math.abs(upper - prev) <= 1e-13 * Math.max(1, Math.abs(upper))) {
+      if (++steady >= 3) {
+        settled = true;
+        break;
+      }
     } else steady = 0;
     prev = upper;
+    // rho + c <= exp(upper) < 1 + c: rho < 1 is proven, whatever the rest of the iteration gives.
+    if (upper < logOnePlusC) {
+      settled = true;
+      break;
+    }
+    // Every 32 steps unsettled, move the shift to the current upper bound on rho, exp(upper) - c:
+    // with c near rho the eigenvalues of modulus near rho (periodic parts) lose their weight fast.
+    if (it % 32 === 31) {
+      const next = upper + Math.log1p(-Math.exp(logC - upper));
+      if (Number.isFinite(next)) {
+        logC = next;
+        logOnePlusC = Math.log1p(Math.exp(logC));
+        prev = NaN;
+        steady = 0;
+      }
+    }
   }
+  if (!settled) return NaN;
   // log rho = log(exp(upper) - c)
   const d = logC - upper;
   return d >= 0 ? -Infinity : upper + Math.log1p(-Math.exp(d));
+}
+
+/**
+ * A lower bound on rho(M) from the values V (z = exp(V/alpha)), in a few log-space passes: take the
+ * states S whose ratio (M z)(s) / z(s) is at least 1, and shrink S to the states whose ratio counting
+ * only entries into S stays at least 1; when every state of a nonempty S keeps it, M restricted to
+ * S satisfies M_S z_S >= lambda z_S with lambda = that smallest ratio >= 1, so rho(M) >= rho(M_S)
+ * >= lambda >= 1 (Collatz-Wielandt on a principal submatrix): no fixed point. Returns log lambda,
+ * or NaN when the passes prove nothing. Meant for a run whose V grows steadily (then z is close to
+ * the Perron vector of the growing states).
+ */
+export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array, passes = 4): number {
+  const n = mdp.nStates;
+  const y = Float64Array.from(V, (v) => v / alpha);
+  const L = new Float64Array(n);
+  const inS = new Uint8Array(n).fill(1);
+  logHomogeneous(mdp, prior, alpha, gamma, y, L);
+  for (let pass = 0; pass < passes; pass++) {
+    let size = 0;
+    let dropped = false;
+    let lowest = Infinity;
+    for (let s = 0; s < n; s++) {
+      if (!inS[s]) continue;
+      const r = L[s]! - y[s]!;
+      if (!(r >= 0)) {
+        inS[s] = 0;
+        dropped = true;
+      } else {
+        size++;
+        if (r < lowest) lowest = r;
+      }
+    }
+    if (size === 0) return NaN;
+    if (!dropped) return lowest;
+    logHomogeneous(mdp, prior, alpha, gamma, y, L, inS);
+  }
+  return NaN;
 }

@@ -7,7 +7,8 @@ import { ConvergenceError, NoFixedPointError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { ConvergenceMonitor, ENGINE_STALL } from "./convergence.js";
 import { evaluateInfinite } from "./evaluate.js";
-import { exactLogSpectralRadius } from "./growth.js";
+import { exactLogGrowthLowerBound, exactLogSpectralRadius } from "./growth.js";
+import { expFormFits } from "./kernels/plan.js";
 import { openSweeper } from "./kernels/sweeper.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
@@ -16,6 +17,22 @@ import { trappedStates } from "../mdp/reachability.js";
 
 /** Sweeps between the checks for linear growth (exact mode). */
 const GROWTH_WINDOW = 32;
+/** Power-iteration steps a growth test may take when its bounds decide nothing (each about one log-space sweep). */
+const GROWTH_BUDGET = 4;
+/** Power-iteration steps for the growth rate that NoFixedPointError reports, once growth is proven. */
+const GROWTH_REPORT_BUDGET = 20_000;
+
+/** max - min of the starting values (0 without them). */
+function startSpread(start: Float64Array | undefined): number {
+  if (!start || start.length === 0) return 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of start) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo;
+}
 
 export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, start?: Float64Array, onSweep?: (iteration: number, residual: number) => void): SolveResult {
   const n = mdp.nStates;
@@ -30,29 +47,62 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
       );
     }
   }
-  // Variational and hard: the two rules fused per state (kernels/), Jacobi or Gauss-Seidel, on one
-  // or more threads, in the sweeper's own buffers. Exact: the rules' own loops, Jacobi (dynamics
-  // over all rows, then the prior).
-  const stepper: Stepper =
-    r.rules.backup === "exact"
-      ? ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, start)
-      : openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.name, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads });
-  let V: Float64Array = stepper.values();
+  // The two rules fused per state (kernels/) whenever the dynamics rule is affine in a space the
+  // kernels iterate: value space (variational, hard) on any schedule and thread count; exp space
+  // (exact, linear in z = exp(V/alpha)) Jacobi with the tempered semiring, while the numbers stay in
+  // range (plan.ts expFormFits, and the sweeper's per-sweep check). Otherwise, or once the values
+  // leave that range, the rules' own log-space loops, Jacobi.
+  const form = r.rules.dynamics.affine;
+  const fused =
+    form.space === "value" ||
+    (r.rules.actions.name === "tempered" && r.schedule === "jacobi" && startSpread(start) / r.alpha < 300 && expFormFits(mdp, form, r.gamma, r.alpha));
+  let stepper: Stepper = fused
+    ? openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.name, form, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads })
+    : ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, start);
+  const threads = stepper.threads;
+  /** Leave the kernel (its numbers out of range): the rule loop continues from its values and Q. */
+  const leaveKernel = () => {
+    const k = stepper;
+    k.finishQ();
+    stepper = ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, k.values(), k);
+    k.close();
+  };
   let iterations = 0;
   let residual = Infinity;
   let stopReason: StopReason = "max-iterations";
   const monitor = new ConvergenceMonitor({ tol: r.tol, relative: false, ...ENGINE_STALL });
   const history = new Float64Array(GROWTH_WINDOW);
   let belowOne = false; // exact mode: rho < 1 has been established
+  let growthWindow = GROWTH_WINDOW; // sweeps between growth tests; doubles after an undecided one
+  let lastGrowthTest = 0;
+  /** Exact mode: log rho, NaN when undecided: the last sweep's upper bound, a lower bound, then a short power iteration. */
+  const logGrowth = (res: number): number => {
+    const bound = stepper.growthUpperBound();
+    if (bound < 1 - 1e-9) return Math.log(bound); // rho < 1 proven by the last sweep
+    const Vnow = stepper.values();
+    const lower = exactLogGrowthLowerBound(mdp, r.prior, r.alpha, r.gamma, Vnow);
+    if (lower >= 0) {
+      // rho >= 1 proven: the run ends with NoFixedPointError, which reports rho itself (a power
+      // iteration from the growing values with the shift c = the proven bound <= rho; the bound
+      // itself if it does not settle).
+      const rho = exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, Vnow, lower, GROWTH_REPORT_BUDGET);
+      return rho >= lower ? rho : lower;
+    }
+    return exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, Vnow, res / r.alpha, GROWTH_BUDGET);
+  };
   try {
     // Sweep 0: Q from the starting values (its residual is not one: there is no previous Q).
     stepper.sweep();
-    V = stepper.values();
+    if (!stepper.inRange) leaveKernel();
     onSweep?.(0, NaN);
     while (iterations < r.maxIter) {
       iterations++;
-      const { residual: res, scale } = stepper.sweep();
-      V = stepper.values();
+      let { residual: res, scale } = stepper.sweep();
+      if (!stepper.inRange) {
+        leaveKernel();
+        // A sweep the kernel could not run (NaN) is run by the rule loop instead.
+        if (Number.isNaN(res)) ({ residual: res, scale } = stepper.sweep());
+      }
       residual = res;
       onSweep?.(iterations, res);
       if (Number.isNaN(res)) break;
@@ -61,28 +111,34 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
         stopReason = verdict;
         break;
       }
-      if (r.rules.backup === "exact") {
+      if (r.rules.backup === "exact" && !belowOne) {
         const slot = iterations % GROWTH_WINDOW;
         const before = history[slot]!;
         history[slot] = res;
-        if (iterations >= 4 * GROWTH_WINDOW && iterations % GROWTH_WINDOW === 0 && Math.abs(res - before) <= 1e-6 * res) {
-          // Residual steady at a positive level: linear growth, or slow convergence. Decide by rho.
-          if (!belowOne) {
-            const logRho = exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, V, res / r.alpha);
-            if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
-            belowOne = true; // a fixed point exists: keep iterating, never ask again
-          }
+        if (iterations >= 4 * GROWTH_WINDOW && iterations - lastGrowthTest >= growthWindow && iterations % GROWTH_WINDOW === 0 && Math.abs(res - before) <= 1e-6 * res) {
+          // Residual steady at a positive level: linear growth, or slow convergence. Decide by rho,
+          // within a budget of a few sweeps; undecided, ask again after twice as many sweeps.
+          lastGrowthTest = iterations;
+          const logRho = logGrowth(res);
+          if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
+          if (logRho < 0) belowOne = true; // a fixed point exists: keep iterating, never ask again
+          else growthWindow *= 2;
         }
       }
     }
+    stepper.finishQ(); // Q in reward units
   } finally {
     stepper.close(); // Q and V stay valid: they are the stepper's arrays, no longer written
   }
   const Q = stepper.Q;
+  const V = stepper.values();
   const converged = stopReason === "tolerance" || stopReason === "stalled";
-  if (!converged && r.rules.backup === "exact" && Number.isFinite(residual)) {
-    const logRho = belowOne ? -Infinity : exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, V, residual / r.alpha);
+  if (!converged && r.rules.backup === "exact" && Number.isFinite(residual) && !belowOne) {
+    const logRho = logGrowth(residual);
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
+    if (Number.isNaN(logRho)) {
+      warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (--max-iter)`);
+    }
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
   // V from the final Q by the action rule itself (the kernels agree with it to rounding). The
@@ -127,7 +183,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     converged,
     iterations,
     backups: stepper.backups,
-    threads: stepper.threads,
+    threads,
     residual,
     stopReason,
     warnings,

@@ -52,8 +52,7 @@ export interface SolveOptions {
    * graph (towards the states where reward is earned first), which reaches the same fixed point in
    * fewer sweeps; "prioritised" adds, after each full Gauss-Seidel sweep, partial sweeps over the
    * index range where Q still moves most (see kernels/sweeper.ts). Every schedule stops on the
-   * residual of a full sweep. The exact backup runs Jacobi only (its no-fixed-point test measures
-   * growth per step).
+   * residual of a full sweep. The exact backup runs Jacobi only (its fused kernel is Jacobi).
    * @defaultValue "jacobi"
    */
   readonly schedule?: SweepSchedule;
@@ -164,7 +163,7 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
     throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel, prioritised`);
   }
   if (schedule !== "jacobi" && backup === "exact" && horizon === null) {
-    throw new ParameterError("schedule", `${schedule} runs with the variational and hard backups; the exact backup sweeps Jacobi (its no-fixed-point test measures the growth per step)`);
+    throw new ParameterError("schedule", `${schedule} runs with the variational and hard backups; the exact backup sweeps Jacobi`);
   }
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);

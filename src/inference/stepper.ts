@@ -18,8 +18,20 @@ export interface Stepper {
   readonly backups: number;
   /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
   sweep(): { residual: number; scale: number };
-  /** The current V (a view owned by the stepper until close). */
+  /** The current V (a view owned by the stepper until close, or a new array: do not keep it across sweeps). */
   values(): Float64Array;
+  /**
+   * False once the stepper's numbers have left the range it computes in (the exp-space kernel,
+   * kernels/sweeper.ts); the caller then continues on the rule loop from `values()` and `Q`.
+   */
+  readonly inRange: boolean;
+  /**
+   * An upper bound on the spectral radius of the exact operator's linear part from the last sweep
+   * (the exp-space kernel), NaN when the stepper cannot give one.
+   */
+  growthUpperBound(): number;
+  /** Put Q in reward units (once, after the last sweep; the exp-space kernel keeps it shifted). */
+  finishQ(): void;
   /** Release what the stepper holds (threads). Idempotent. */
   close(): void;
 }
@@ -28,20 +40,30 @@ export interface Stepper {
  * The plain rule loop: the family's dynamics rule over all rows, then its action rule (Jacobi).
  * The first sweep's residual is measured against Q = 0 (callers ignore it).
  */
-export function ruleStepper(mdp: MdpArrays, rules: RuleFamily, prior: ActionPrior, alpha: number, gamma: number, start: Float64Array | undefined): Stepper {
+export function ruleStepper(
+  mdp: MdpArrays,
+  rules: RuleFamily,
+  prior: ActionPrior,
+  alpha: number,
+  gamma: number,
+  start: Float64Array | undefined,
+  from?: { readonly Q: Float64Array; readonly backups: number },
+): Stepper {
   const n = mdp.nStates;
   const m = mdp.nActions;
   const V = start ? Float64Array.from(start) : new Float64Array(n);
-  let Q = new Float64Array(n * m);
+  // `from`: continue another stepper's iteration (its Q and its count of backups).
+  let Q = from ? Float64Array.from(from.Q) : new Float64Array(n * m);
   let Qn = new Float64Array(n * m);
   let sweeps = 0;
+  const before = from ? from.backups : 0;
   return {
     get Q() {
       return Q;
     },
     threads: 1,
     get backups() {
-      return sweeps * n;
+      return before + sweeps * n;
     },
     sweep() {
       rules.dynamics.apply(mdp, V, alpha, gamma, Qn);
@@ -59,6 +81,9 @@ export function ruleStepper(mdp: MdpArrays, rules: RuleFamily, prior: ActionPrio
       return { residual, scale };
     },
     values: () => V,
+    inRange: true,
+    growthUpperBound: () => NaN,
+    finishQ() {},
     close() {},
   };
 }

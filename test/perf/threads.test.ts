@@ -65,6 +65,8 @@ describe("the worker protocol", () => {
       probs: new Float64Array(1),
       logMass: new Float64Array(1),
       alpha: 1,
+      space: 0,
+      scales: new Float64Array(2),
       Q: new Float64Array(n),
       buffers,
     };

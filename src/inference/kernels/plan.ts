@@ -14,6 +14,8 @@
  */
 import type { MdpArrays } from "../../mdp/tabular.js";
 import { priorConstants, type ActionPrior } from "../prior.js";
+import { variationalDynamics } from "../rules/dynamics-variational.js";
+import type { AffineForm } from "../rules/types.js";
 import type { SweepData } from "./sweep-core.js";
 
 /** At most this many palette entries (a table that stays in L1). */
@@ -51,15 +53,78 @@ function tableOf(ids: Map<number, number>, zeroId = -1): Float64Array {
 }
 
 /** Everything a sweep needs except the value buffers and Q. */
-export type CompiledDynamics = Pick<SweepData, "rowStart" | "packed" | "rel" | "relative" | "bits" | "mask" | "dense" | "coef" | "rowIndex" | "rowTable" | "zeroFrom">;
+export type CompiledDynamics = Pick<SweepData, "rowStart" | "packed" | "rel" | "relative" | "bits" | "mask" | "dense" | "coef" | "rowIndex" | "rowTable" | "zeroFrom"> & {
+  /** log of the factor the row constants were divided by (exp space: max b; value space: 0). */
+  readonly logRowScale: number;
+};
+
+/** Exp space: coefficients and scaled row constants stay within [2^-400, 2^400] (products of them and values within 2^-500..1 stay normal). */
+export const EXP_RANGE = 2 ** 400;
+
+/** The entry-wise numbers of an affine form, with the last (p, r, done) remembered (rewards repeat). */
+function entryNumbers(mdp: MdpArrays, form: AffineForm, gamma: number, alpha: number): { coef(k: number): number; cst(k: number): number } {
+  const { prob, reward, done } = mdp;
+  let lp = NaN;
+  let lr = NaN;
+  let ld = -1;
+  let lc = 0;
+  let lb = 0;
+  const at = (k: number) => {
+    const p = prob[k]!;
+    const r = reward[k]!;
+    const d = done[k]!;
+    if (p !== lp || r !== lr || d !== ld) {
+      lp = p;
+      lr = r;
+      ld = d;
+      lc = form.coefficient(p, r, d !== 0, gamma, alpha);
+      lb = form.constant(p, r, d !== 0, gamma, alpha);
+    }
+  };
+  return {
+    coef(k) {
+      at(k);
+      return lc;
+    },
+    cst(k) {
+      at(k);
+      return lb;
+    },
+  };
+}
+
+/**
+ * Whether an exp-space form runs on the fused kernels for this table: every coefficient and every
+ * row constant (divided by the largest) finite and, when nonzero, within [2^-400, 2^400]. Tables
+ * whose rewards span more than some 270 alpha fail and run on the rules' log-space loops.
+ */
+export function expFormFits(mdp: MdpArrays, form: AffineForm, gamma: number, alpha: number): boolean {
+  const { nStates: n, nActions: m, rowStart } = mdp;
+  const e = entryNumbers(mdp, form, gamma, alpha);
+  let bMax = 0;
+  let bMin = Infinity;
+  for (let row = 0; row < n * m; row++) {
+    let b = 0;
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+      const c = e.coef(k);
+      if (!Number.isFinite(c) || (c !== 0 && (c > EXP_RANGE || c < 1 / EXP_RANGE))) return false;
+      b += e.cst(k);
+    }
+    if (!Number.isFinite(b)) return false;
+    if (b > bMax) bMax = b;
+    if (b > 0 && b < bMin) bMin = b;
+  }
+  return bMax === 0 || bMin / bMax >= 1 / EXP_RANGE;
+}
 
 /**
  * The dynamics factor's numbers in the kernel's form: c_k = gamma p_k for live entries (0 when
  * done), b(s,a) = sum_k p_k r_k, in the entry order of the CSR table.
  * @param shared - allocate on SharedArrayBuffers (for worker threads).
  */
-export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean): CompiledDynamics {
-  const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
+export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, form: AffineForm = variationalDynamics.affine, alpha = 1): CompiledDynamics {
+  const { nStates: n, nActions: m, rowStart, next } = mdp;
+  const e = entryNumbers(mdp, form, gamma, alpha);
   const rows = n * m;
   const nnz = rowStart[rows]!;
 
@@ -77,8 +142,8 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     let acc = 0;
     let zero = false;
     for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      acc += prob[k]! * reward[k]!;
-      if ((done[k] ? 0 : gamma * prob[k]!) === 0) zero = true; // the entry passes' test for c = 0
+      acc += e.cst(k);
+      if (e.coef(k) === 0) zero = true; // the entry passes' test for c = 0
     }
     info.b = acc;
     info.zero = zero;
@@ -117,6 +182,18 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     }
   }
 
+  // Exp space: row constants divided by the largest, so that the kernel's per-sweep factor
+  // exp(logRowScale - shift/alpha) carries their magnitude (they can be exp(r/alpha) of any size).
+  let logRowScale = 0;
+  if (form.space === "exp") {
+    let bMax = 0;
+    for (let i = 0; i < rowTable.length; i++) if (rowTable[i]! > bMax) bMax = rowTable[i]!;
+    if (bMax > 0) {
+      logRowScale = Math.log(bMax);
+      for (let i = 0; i < rowTable.length; i++) rowTable[i] = rowTable[i]! / bMax;
+    }
+  }
+
   // Entry coefficients c_k = gamma p_k (0 when done). Pass 1: their palette (nonzero values),
   // whether any entry has c = 0, and the widest jump |s' - s| of an entry with c != 0.
   const coefIds = new Map<number, number>();
@@ -127,7 +204,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
   scan: for (let row = 0; row < rows; row++) {
     const s = (row / m) | 0;
     for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      const c = done[k] ? 0 : gamma * prob[k]!;
+      const c = e.coef(k);
       if (c === 0) {
         zeros = true;
         continue;
@@ -163,7 +240,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     for (let row = 0; row < rows; row++) {
       const s = (row / m) | 0;
       for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-        const c = done[k] ? 0 : gamma * prob[k]!;
+        const c = e.coef(k);
         if (c === 0) {
           rel[k] = zeroId;
           continue;
@@ -175,7 +252,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
         rel[k] = ((next[k]! - s) << relBits) | lastId;
       }
     }
-    return { rowStart: rs, packed: EMPTY_INT32, rel, relative: 1, bits: relBits, mask: (1 << relBits) - 1, dense: 0, coef: table, rowIndex, rowTable, zeroFrom };
+    return { rowStart: rs, packed: EMPTY_INT32, rel, relative: 1, bits: relBits, mask: (1 << relBits) - 1, dense: 0, coef: table, rowIndex, rowTable, zeroFrom, logRowScale };
   }
 
   // Absolute layout: palette ids packed below the next state in an Int32 when they fit in 32 bits;
@@ -187,7 +264,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
     let lastId = 0;
     lastC = NaN;
     for (let k = 0; k < nnz; k++) {
-      const c = done[k] ? 0 : gamma * prob[k]!;
+      const c = e.coef(k);
       if (c === 0) {
         packed[k] = n << bits; // (n + 1) << bits <= 2^32: read back with >>>
         continue;
@@ -198,13 +275,13 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean):
       }
       packed[k] = (next[k]! << bits) | lastId;
     }
-    return { rowStart: rs, packed, rel: EMPTY_INT16, relative: 0, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable, zeroFrom };
+    return { rowStart: rs, packed, rel: EMPTY_INT16, relative: 0, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable, zeroFrom, logRowScale };
   }
 
   // Dense: a coefficient per entry, the MDP's own next states.
   const coef = alloc(Float64Array, nnz, shared);
-  for (let k = 0; k < nnz; k++) coef[k] = done[k] ? 0 : gamma * prob[k]!;
-  return { rowStart: rs, packed: shared ? sharedCopy(next) : next, rel: EMPTY_INT16, relative: 0, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable, zeroFrom };
+  for (let k = 0; k < nnz; k++) coef[k] = e.coef(k);
+  return { rowStart: rs, packed: shared ? sharedCopy(next) : next, rel: EMPTY_INT16, relative: 0, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable, zeroFrom, logRowScale };
 }
 
 /** In the relative layout with one coefficient, the jump that marks an entry with c = 0 (never a real jump). */

@@ -79,6 +79,10 @@ export interface SweepData {
   readonly probs: Float64Array;
   readonly logMass: Float64Array;
   readonly alpha: number;
+  /** 0: value space (the variational rule, Q and V in reward units); 1: exp space (sweepRangeExp). */
+  readonly space: number;
+  /** Exp space, set before each sweep: the row constants' factor and the values' factor. */
+  readonly scales: Float64Array;
   readonly Q: Float64Array;
   /** Value buffers; which one is read and which written is chosen per sweep. */
   readonly buffers: readonly Float64Array[];
@@ -239,12 +243,113 @@ export function sweepRange(
   out[at + 3] = hotHi;
 }
 
+/**
+ * The exact backup's sweep, linear in exp space: buffers hold y(s) = exp((V(s) - sigma)/alpha) and
+ * Q holds exp((Q(s,a) - sigma)/alpha) for a shift sigma that follows max V sweep by sweep. With
+ * bS = scales[0] = exp(logRowScale - sigma'/alpha) and cS = scales[1] = exp((sigma - sigma')/alpha)
+ * (sigma' the new shift), one sweep over states [lo, hi) computes
+ *   zQ(s,a) = bS b(s,a) + cS sum_k c_k y(s'_k),   y'(s) = exp(logMass(s)) sum_a pi0(a|s) zQ(s,a)
+ * (b, c: the exact rule's affine form, rules/dynamics-exact.ts; no exp or log per entry). It stores
+ * at out[at..at+7]: the largest and smallest ratio zQ / (cS zQ_old) (max |dQ| = alpha max |log ratio|),
+ * an empty hot range, the largest and smallest zQ, the largest and smallest y'. Jacobi only.
+ */
+export function sweepRangeExp(d: SweepData, lo: number, hi: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number): void {
+  const m = d.nActions;
+  const rowStart = d.rowStart;
+  const packed = d.packed;
+  const rel = d.rel;
+  const relative = d.relative;
+  const relSingle = d.relative === 1 && d.bits === 0 ? 1 : 0;
+  const bits = d.bits;
+  const mask = d.mask;
+  const dense = d.dense;
+  const coef = d.coef;
+  const c0 = coef[0]!;
+  const rowIndex = d.rowIndex;
+  const rowTable = d.rowTable;
+  const zeroFrom = d.zeroFrom;
+  const Q = d.Q;
+  const up = d.uniformProb;
+  const wUniform = up * Math.exp(d.logMassConst);
+  const probs = d.probs;
+  const logMass = d.logMass;
+  const bS = d.scales[0]!;
+  const cS = d.scales[1]!;
+  let rMax = 0;
+  let rMin = Infinity;
+  let qMax = 0;
+  let qMin = Infinity;
+  let yMax = 0;
+  let yMin = Infinity;
+  for (let s = lo; s < hi; s++) {
+    const base = s * m;
+    let k = rowStart[base]!;
+    let z = 0;
+    for (let a = 0; a < m; a++) {
+      const row = base + a;
+      const id = rowIndex[row]!;
+      let acc = 0;
+      const k1 = rowStart[row + 1]!;
+      if (relSingle === 1 && id < zeroFrom) {
+        if (k1 - k === 3) {
+          acc += V[s + rel[k]!]!;
+          acc += V[s + rel[k + 1]!]!;
+          acc += V[s + rel[k + 2]!]!;
+          k = k1;
+        } else for (; k < k1; k++) acc += V[s + rel[k]!]!;
+        acc *= c0;
+      } else if (relSingle === 1) {
+        for (; k < k1; k++) {
+          const x = rel[k]!;
+          if (x !== -32768) acc += V[s + x]!;
+        }
+        acc *= c0;
+      } else if (relative === 1) {
+        for (; k < k1; k++) {
+          const x = rel[k]!;
+          acc += coef[x & mask]! * V[s + (x >> bits)]!;
+        }
+      } else if (dense === 1) {
+        for (; k < k1; k++) acc += coef[k]! * V[packed[k]!]!;
+      } else if (bits === 0) {
+        for (; k < k1; k++) acc += V[packed[k]!]!;
+        acc *= c0;
+      } else {
+        for (; k < k1; k++) {
+          const x = packed[k]!;
+          acc += coef[x & mask]! * V[x >>> bits]!;
+        }
+      }
+      const q = bS * rowTable[id]! + cS * acc;
+      const ratio = q / (cS * Q[row]!);
+      if (ratio > rMax) rMax = ratio;
+      if (ratio < rMin) rMin = ratio;
+      if (q > qMax) qMax = q;
+      if (q < qMin) qMin = q;
+      Q[row] = q;
+      z += (up > 0 ? 1 : probs[row]!) * q;
+    }
+    const y = up > 0 ? wUniform * z : Math.exp(logMass[s]!) * z;
+    Vw[s] = y;
+    if (y > yMax) yMax = y;
+    if (y < yMin) yMin = y;
+  }
+  out[at] = rMax;
+  out[at + 1] = rMin;
+  out[at + 2] = hi;
+  out[at + 3] = lo;
+  out[at + 4] = qMax;
+  out[at + 5] = qMin;
+  out[at + 6] = yMax;
+  out[at + 7] = yMin;
+}
+
 /** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
 export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, FAILED: 6, BARRIER: 7, LENGTH: 8 } as const;
 /** A barrier count that releases every waiter (set when a thread fails or the sweeper closes). */
 export const BARRIER_OPEN = 1 << 30;
-/** Numbers each thread reports per sweep in `out`: residual, scale, hot range start and end. */
-export const OUT_STRIDE = 4;
+/** Numbers each thread reports per sweep in `out`: residual, scale, hot range start and end (exp space: see sweepRangeExp). */
+export const OUT_STRIDE = 8; // workerLoop writes at 8 * index: change both together
 
 /**
  * One thread's share of a sweep. Jacobi (`own` < 0): read buffers[read], write buffers[write].
@@ -272,6 +377,10 @@ export function blockSweep(
   parties: number,
 ): void {
   const buffers = d.buffers;
+  if (d.space === 1) {
+    sweepRangeExp(d, lo, hi, buffers[read]!, buffers[write]!, out, at);
+    return;
+  }
   // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;
   // an empty call first records type feedback for the code after the loop, which otherwise
   // deoptimises the optimised code at the end of every sweep.
@@ -329,7 +438,7 @@ export function workerLoop(
     gen = Atomics.load(ctrl, 0);
     if (Atomics.load(ctrl, 3) === 1) return;
     try {
-      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 4 * index, out[cutAt]!, ctrl, parties);
+      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 8 * index, out[cutAt]!, ctrl, parties);
     } catch {
       Atomics.store(ctrl, 6, 1); // the main thread, waiting below, reports the failure
       Atomics.store(ctrl, 7, 1 << 30); // BARRIER_OPEN: no thread waits at the barrier for this one

@@ -14,11 +14,13 @@
  */
 import type { Worker } from "node:worker_threads";
 import { nodeBuiltin } from "../../host.js";
+import { variationalDynamics } from "../rules/dynamics-variational.js";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
 import type { Stepper } from "../stepper.js";
+import type { AffineForm } from "../rules/types.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, workerLoop, type SweepData } from "./sweep-core.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, sweepRangeExp, workerLoop, type SweepData } from "./sweep-core.js";
 import type { CompiledDynamics } from "./plan.js";
 
 /**
@@ -48,6 +50,12 @@ const WORKER_START_TIMEOUT_MS = 10_000;
 
 export interface SweeperOptions {
   readonly semiring: "tempered" | "max";
+  /**
+   * The dynamics rule's affine form (rules/types.ts): value space (variational, hard) or exp space
+   * (exact: Jacobi with the tempered semiring only; the caller checks plan.ts expFormFits).
+   * @defaultValue the variational rule's
+   */
+  readonly form?: AffineForm;
   readonly alpha: number;
   readonly gamma: number;
   readonly schedule: SweepSchedule;
@@ -73,6 +81,7 @@ export function workerSource(call: string): string {
     expm1Fast.toString(),
     log1pFast.toString(),
     sweepRange.toString(),
+    sweepRangeExp.toString(),
     blockSweep.toString(),
     workerLoop.toString(),
     call,
@@ -134,13 +143,16 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const shared = threads > 1;
   const gs = o.schedule !== "jacobi";
   const prioritised = o.schedule === "prioritised";
+  const form = o.form ?? variationalDynamics.affine;
+  const exp = form.space === "exp";
+  if (exp && (gs || o.semiring !== "tempered")) throw new Error("the exp-space kernel runs Jacobi sweeps with the tempered semiring");
   const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
   const Q = mk(n * m);
   // The order's distances use Q's memory (n of its 2 n m int32 slots) before sweep 0 writes Q.
   const order = gs ? gaussSeidelDirection(mdp, new Int32Array(Q.buffer, Q.byteOffset, n)) : null;
   Q.fill(0);
   const descending = order === "descending" ? 1 : 0;
-  const dynamics = compileDynamics(mdp, o.gamma, shared);
+  const dynamics = compileDynamics(mdp, o.gamma, shared, form, o.alpha);
   const cuts = partition(dynamics.rowStart, n, m, threads);
   // Value buffers, length n + 1 (state n is the zero state that done entries point at, plan.ts).
   // Jacobi: two, read one and write the other. Gauss-Seidel on one thread: one, in place. Across
@@ -148,9 +160,14 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   // block and halo are ever written (blockSweep), so that they take about n values together.
   const nBuffers = !gs ? 2 : threads === 1 ? 1 : 1 + threads;
   const buffers: Float64Array[] = [];
+  // Exp space: buffers hold y = exp((V - sigma)/alpha), sigma = max V at the start.
+  let sigma = 0;
+  if (exp && start) for (let s = 0; s < n; s++) sigma = s === 0 || start[s]! > sigma ? start[s]! : sigma;
   for (let i = 0; i < nBuffers; i++) {
     const b = mk(n + 1);
-    if (start) b.set(start);
+    if (exp) {
+      for (let s = 0; s < n; s++) b[s] = start ? Math.exp((start[s]! - sigma) / o.alpha) : 1;
+    } else if (start) b.set(start);
     buffers.push(b);
   }
   const halos = gs && threads > 1 ? cuts.slice(0, -1).map((lo, t) => haloOf(dynamics, n, m, lo, cuts[t + 1]!, shared)) : [];
@@ -162,6 +179,8 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     semiring: o.semiring === "max" ? 1 : 0,
     ...compilePrior(prior, shared),
     alpha: o.alpha,
+    space: exp ? 1 : 0,
+    scales: shared ? new Float64Array(new SharedArrayBuffer(16)) : new Float64Array(2),
     Q,
     buffers,
   };
@@ -201,8 +220,14 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   // swept in place; across threads it holds the values the threads published).
   let read = 0;
   let closed = false;
+  let qFinished = false;
   let backups = 0;
   let lastResidual = Infinity;
+  // Exp space: max y of the buffer read next (the starting buffer holds max 1), whether the values
+  // stay in range, and the scales of the last sweep.
+  let yMax = 1;
+  let inRange = true;
+  const lastScales = new Float64Array(2);
   const close = () => {
     if (closed) return;
     closed = true;
@@ -226,6 +251,17 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       if (closed) throw new Error("sweeper is closed");
       const write = gs ? read : 1 - read; // Gauss-Seidel publishes in place
       const hotCut = prioritised ? PRIORITY_CUT * lastResidual : Infinity;
+      let sigmaNext = sigma;
+      if (exp) {
+        // The new shift sigma' = sigma + alpha log max y; constants scaled by exp(logRowScale - sigma'/alpha).
+        sigmaNext = sigma + o.alpha * Math.log(yMax);
+        data.scales[0] = Math.exp(dynamics.logRowScale - sigmaNext / o.alpha);
+        data.scales[1] = 1 / yMax;
+        if (!Number.isFinite(data.scales[0]!) || !Number.isFinite(data.scales[1]!)) {
+          inRange = false;
+          return { residual: NaN, scale: 1 };
+        }
+      }
       out[cutAt] = hotCut;
       if (threads > 1) {
         Atomics.store(ctrl, CTRL.READ, read);
@@ -251,6 +287,34 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       let scale = 1;
       let hotLo = n;
       let hotHi = 0;
+      if (exp) {
+        let rMax = 0;
+        let rMin = Infinity;
+        let qMax = 0;
+        let qMin = Infinity;
+        let yLow = Infinity;
+        yMax = 0;
+        for (let t = 0; t < threads; t++) {
+          const at = OUT_STRIDE * t;
+          rMax = Math.max(rMax, out[at]!);
+          rMin = Math.min(rMin, out[at + 1]!);
+          qMax = Math.max(qMax, out[at + 4]!);
+          qMin = Math.min(qMin, out[at + 5]!);
+          yMax = Math.max(yMax, out[at + 6]!);
+          yLow = Math.min(yLow, out[at + 7]!);
+        }
+        // max |dQ| = alpha max |log ratio| (ratio - 1 is exact near 1)
+        residual = o.alpha * Math.max(Math.log1p(rMax - 1), -Math.log1p(rMin - 1));
+        scale = Math.max(1, Math.abs(sigmaNext + o.alpha * Math.log(qMax)), Math.abs(sigmaNext + o.alpha * Math.log(qMin)));
+        sigma = sigmaNext;
+        lastScales[0] = data.scales[0]!;
+        lastScales[1] = data.scales[1]!;
+        if (!(yMax < Infinity && yLow > 0 && yLow / yMax >= 2 ** -500)) inRange = false;
+        read = write;
+        backups += n;
+        lastResidual = residual;
+        return { residual, scale };
+      }
       for (let t = 0; t < threads; t++) {
         const at = OUT_STRIDE * t;
         if (out[at]! > residual) residual = out[at]!;
@@ -280,7 +344,33 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return { residual, scale };
     },
     values() {
-      return buffers[read]!.subarray(0, n);
+      const y = buffers[read]!;
+      return exp ? Float64Array.from(y.subarray(0, n), (v) => sigma + o.alpha * Math.log(v)) : y.subarray(0, n);
+    },
+    get inRange() {
+      return inRange;
+    },
+    growthUpperBound() {
+      if (!exp || backups < 2 * n) return NaN;
+      // y_new = bS B + cS M y_old, B(s) = exp(logMass(s)) sum_a pi0(a|s) b(s,a): M y_old = (y_new - bS B) / cS.
+      const yNew = buffers[read]!;
+      const yOld = buffers[1 - read]!;
+      const { rowIndex, rowTable } = dynamics;
+      const up = data.uniformProb;
+      let upper = 0;
+      for (let s = 0; s < n; s++) {
+        let B = 0;
+        for (let a = 0; a < m; a++) B += (up > 0 ? up : data.probs[s * m + a]!) * rowTable[rowIndex[s * m + a]!]!;
+        B *= Math.exp(up > 0 ? data.logMassConst : data.logMass[s]!);
+        const ratio = (yNew[s]! - lastScales[0]! * B) / (lastScales[1]! * yOld[s]!);
+        if (ratio > upper) upper = ratio;
+      }
+      return upper;
+    },
+    finishQ() {
+      if (!exp || qFinished) return;
+      qFinished = true;
+      for (let i = 0; i < Q.length; i++) Q[i] = sigma + o.alpha * Math.log(Q[i]!);
     },
     close,
   };

@@ -9,6 +9,12 @@ import { logAddExp } from "../../numeric/logspace.js";
 export const exactDynamics: DynamicsRule = {
   name: "log-expect-exp",
   equation: "Q(s,a) = alpha log E_{s'~P}[ exp(r/alpha) (gamma exp(V(s')/alpha) + 1 - gamma) ]",
+  // exp(Q/alpha) = sum_k p_k exp(r_k/alpha) (done_k ? 1 : 1 - gamma) + sum_k gamma p_k exp(r_k/alpha) (1 - done_k) z(s'_k)
+  affine: {
+    space: "exp",
+    coefficient: (p, r, done, gamma, alpha) => (done || p === 0 ? 0 : gamma * p * Math.exp(r / alpha)),
+    constant: (p, r, done, gamma, alpha) => (p === 0 ? 0 : p * Math.exp(r / alpha) * (done ? 1 : 1 - gamma)),
+  },
   apply(mdp, Vnext, alpha, gamma, Q) {
     const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
     const inv = 1 / alpha;

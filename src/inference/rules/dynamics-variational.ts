@@ -8,6 +8,12 @@ import type { DynamicsRule } from "./types.js";
 export const variationalDynamics: DynamicsRule = {
   name: "expectation",
   equation: "Q(s,a) = E_{s'~P}[ r + gamma V(s') ]",
+  // Q = sum_k p_k r_k + sum_k gamma p_k (1 - done_k) V(s'_k)
+  affine: {
+    space: "value",
+    coefficient: (p, _r, done, gamma) => (done ? 0 : gamma * p),
+    constant: (p, r) => p * r,
+  },
   apply(mdp, Vnext, _alpha, gamma, Q) {
     const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
     const rows = n * m;

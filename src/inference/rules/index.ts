@@ -7,7 +7,7 @@
 import { maxSemiring, temperedSemiring } from "./actions.js";
 import { exactDynamics } from "./dynamics-exact.js";
 import { variationalDynamics } from "./dynamics-variational.js";
-import type { ActionSemiring, DynamicsRule } from "./types.js";
+import type { ActionSemiring, AffineForm, DynamicsRule } from "./types.js";
 
 export type Backup = "exact" | "variational" | "hard";
 
@@ -25,4 +25,4 @@ export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics,
 export const RULES: Readonly<Record<Backup, RuleFamily>> = { exact: EXACT, variational: VARIATIONAL, hard: HARD };
 
 export { exactDynamics, variationalDynamics, temperedSemiring, maxSemiring };
-export type { ActionSemiring, DynamicsRule };
+export type { ActionSemiring, AffineForm, DynamicsRule };

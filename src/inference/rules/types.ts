@@ -13,6 +13,8 @@ export interface DynamicsRule {
   readonly name: "log-expect-exp" | "expectation";
   /** One-line statement of the backup it implements. */
   readonly equation: string;
+  /** The rule as an affine map of the next values: what lets the engine run it on the fused kernels. */
+  readonly affine: AffineForm;
   apply(mdp: MdpArrays, Vnext: Float64Array, alpha: number, gamma: number, Q: Float64Array): void;
 }
 
@@ -25,4 +27,18 @@ export interface ActionSemiring {
   /** The semiring, stated as (plus, times, zero, one) in log space. */
   readonly statement: string;
   apply(Q: Float64Array, prior: ActionPrior, alpha: number, V: Float64Array, policy: Float64Array | null): void;
+}
+
+/**
+ * A dynamics rule that is affine in the next values, in the space the fused kernels iterate:
+ * - "value": Q(s,a) = b(s,a) + sum_k c_k V(s'_k) (the variational rule);
+ * - "exp": exp(Q(s,a)/alpha) = b(s,a) + sum_k c_k exp(V(s'_k)/alpha) (the exact rule, linear in
+ *   z = exp(V/alpha)); the kernel keeps z shifted by a per-sweep constant against overflow.
+ * b(s,a) = sum_k constant(entry k), c_k = coefficient(entry k); c_k = 0 for an entry that reads no
+ * next value (done, or p = 0).
+ */
+export interface AffineForm {
+  readonly space: "value" | "exp";
+  coefficient(p: number, r: number, done: boolean, gamma: number, alpha: number): number;
+  constant(p: number, r: number, done: boolean, gamma: number, alpha: number): number;
 }
