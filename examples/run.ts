@@ -18,6 +18,7 @@ export const EXAMPLES: ReadonlyArray<{ name: string; summary: string; load: () =
   { name: "cliffwalking", summary: "MaxEnt on CliffWalking: the policy moves away from the cliff as alpha grows", load: () => import("./cliffwalking.js") },
   { name: "rlhf", summary: "RLHF: a bandit and a token-level model, the closed form, DPO's implicit reward", load: () => import("./rlhf.js") },
   { name: "demonstrations", summary: "a demonstration prior on FrozenLake: between pi_D and greedy as alpha moves; the support problem at lambda = 0", load: () => import("./demonstrations.js") },
+  { name: "irl", summary: "inverse RL: the occupancy's gradient identity, MCE recovers the demonstrator, MaxEnt learns for kinder ice", load: () => import("./irl.js") },
   { name: "discount", summary: "discount as a death state: equal in variational mode; no fixed point in exact mode", load: () => import("./discount.js") },
 ];
 

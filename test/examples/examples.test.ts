@@ -14,6 +14,7 @@ import { run as cliffwalking, ALPHAS as CLIFF_ALPHAS, GAMMA as CLIFF_GAMMA } fro
 import { run as rlhf, REWARDS, REFERENCE, BETA } from "../../examples/rlhf.js";
 import { run as demonstrations, HORIZON } from "../../examples/demonstrations.js";
 import { run as discount, GAMMA as DEATH_GAMMA } from "../../examples/discount.js";
+import { run as irl } from "../../examples/irl.js";
 import { EXAMPLES } from "../../examples/run.js";
 import { root } from "../support/cli.js";
 
@@ -202,12 +203,28 @@ describe("discount: a death state", () => {
   });
 });
 
+describe("irl: the occupancy's gradient identity; MCE recovers the demonstrator, MaxEnt's reward is risk-seeking on slippery ice", () => {
+  const r = irl();
+  it("d V_0 / d r(s, a) by finite differences equals the forward pass's occupancy (1e-6 relative)", () => {
+    expect(Math.abs(r.envelope.fd - r.envelope.occupancy)).toBeLessThan(1e-6 * r.envelope.occupancy);
+  });
+  it("MCE's reward reproduces the demonstrator in the real lake; MaxEnt's falls into holes more often", () => {
+    expect(r.slippery.mce.converged && r.slippery.maxent.converged).toBe(true);
+    expect(r.slippery.klMce).toBeLessThan(1e-2);
+    expect(r.slippery.klMaxent).toBeGreaterThan(10 * r.slippery.klMce);
+    expect(r.slippery.holes[2]).toBeGreaterThan(r.slippery.holes[0] * 1.2);
+  });
+  it("without slipping the two learned policies agree (one objective)", () => {
+    expect(r.deterministicGap).toBeLessThan(1e-3);
+  });
+});
+
 describe("npm run example -- NAME (node dist/examples/run.js)", () => {
-  it("without a name lists the six examples; an unknown name exits 2", () => {
+  it("without a name lists the seven examples; an unknown name exits 2", () => {
     const list = runExample([]);
     expect(list.status).toBe(0);
     for (const e of EXAMPLES) expect(list.stdout).toMatch(new RegExp(`^  ${e.name} `, "m"));
-    expect(EXAMPLES.map((e) => e.name)).toEqual(["elbo", "optimism", "cliffwalking", "rlhf", "demonstrations", "discount"]);
+    expect(EXAMPLES.map((e) => e.name)).toEqual(["elbo", "optimism", "cliffwalking", "rlhf", "demonstrations", "irl", "discount"]);
     const bad = runExample(["nope"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown example "nope"/);
@@ -219,6 +236,7 @@ describe("npm run example -- NAME (node dist/examples/run.js)", () => {
     ["cliffwalking", ["hard   12.25          0.765", ">>>>>>>>>>>v"]],
     ["rlhf", ["helpful - rude =  3.000000", "V(start): variational -0.282397, exact -0.282397, closed form beta log Z = -0.282397"]],
     ["demonstrations", ["which reaches the goal with probability  0.7442", "excludes actions in 11 states"]],
+    ["irl", ["occupancy of (14, RIGHT) by the forward pass", "a risk-seeking reward"]],
     ["discount", ["growth per step  0.201492 (alpha log rho =  0.201492)", "V =  3.261954"]],
   ])("%s prints its numbers", (name, expected) => {
     const out = runExample([name]);
