@@ -71,6 +71,8 @@ export interface ValuesPictureOptions {
   readonly columns?: number;
   /** Finite horizon: draw V_t, policy_t at this time index. @defaultValue 0 */
   readonly step?: number;
+  /** What the number in a cell is called (colour bar and legend). @defaultValue "V(s)" (V_t(s) with a step) */
+  readonly valueName?: string;
   /** The values the shared colour scale spans (e.g. every time step, so that colours compare across steps). @defaultValue the panels' values */
   readonly valueRange?: readonly number[];
 }
@@ -344,7 +346,7 @@ export function renderValuesSvg(mdp: TabularMdp, panels: readonly ValuePanel[], 
   const sharedScale = options.valueRange ? valueScale(options.valueRange) : valueScale(slices.flatMap((sl) => (sl ? shown(sl.V) : [])));
   const perPanel = options.scale === "panel";
   const scales = slices.map((sl) => (perPanel && sl ? valueScale(shown(sl.V)) : sharedScale));
-  const vName = step > 0 ? `${unicodeSubscript(`V_${step}`)}(s)` : "V(s)";
+  const vName = options.valueName ?? (step > 0 ? `${unicodeSubscript(`V_${step}`)}(s)` : "V(s)");
 
   // Layout: choose the number of columns that gives the largest cells within the target size.
   const barWidth = 520;

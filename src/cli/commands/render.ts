@@ -8,10 +8,16 @@ import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
 import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";
 import { writeOutput } from "../../render/output.js";
 import { numberFlag, onePositional, parseFlags, parseNumber, type Command } from "../common.js";
+import { InputError, type Problem } from "../../errors.js";
+import { solve } from "../../inference/solve.js";
+import { withReward } from "../../learning/irl.js";
+import { parseJson } from "../../mdp/json.js";
+import { readSource } from "../../mdp/read-source.js";
+import type { TabularMdp } from "../../mdp/tabular.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveOptionsFromFlags } from "../solve-flags.js";
 
 const graphUsage = "cai render graph FILE [--horizon H] [--gamma G] [--messages] [--title T] [--out G.svg]";
-const valuesUsage = `cai render values FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--scale shared|panel] [--columns N] [--step T] [--title T] [--out V.svg]`;
+const valuesUsage = `cai render values FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--scale shared|panel] [--columns N] [--step T] [--title T] [--out V.svg]\n       cai render values FILE --reward REWARD.json [--title T] [--out R.svg]`;
 const usage = `${graphUsage}\nusage: ${valuesUsage}`;
 
 /** "a,b,c" -> numbers, each checked and named by the flag. */
@@ -46,6 +52,57 @@ function renderGraph(argv: string[]): number {
   return 0;
 }
 
+/** n x m (or n, broadcast over actions) finite numbers under `key` of a document; null when absent and optional. */
+function tableOf(doc: Record<string, unknown>, key: string, mdp: TabularMdp, source: string, probabilities: boolean): Float64Array | null {
+  if (!(key in doc)) return null;
+  const { nStates: n, nActions: m } = mdp;
+  const t = doc[key];
+  const out = new Float64Array(n * m);
+  const problems: Problem[] = [];
+  const bad = (path: string, message: string, state?: number) =>
+    problems.length < 20 && problems.push({ code: "bad-table", path: `${source}: ${path}`, message: `${source}: ${path}: ${message}`, ...(state !== undefined ? { state } : {}) });
+  const num = (v: unknown) => typeof v === "number" && Number.isFinite(v) && (!probabilities || v >= 0);
+  if (!Array.isArray(t) || t.length !== n) bad(key, `expected ${n} rows (one per state), got ${Array.isArray(t) ? t.length : typeof t}`);
+  else
+    t.forEach((row: unknown, s) => {
+      if (!probabilities && num(row)) out.fill(row as number, s * m, (s + 1) * m);
+      else if (!Array.isArray(row) || row.length !== m) bad(`${key}[${s}]`, `expected ${m} numbers (one per action)${probabilities ? "" : " or one number"}`, s);
+      else row.forEach((v: unknown, a) => (num(v) ? (out[s * m + a] = v as number) : bad(`${key}[${s}][${a}]`, `${JSON.stringify(v)} is not a finite number${probabilities ? " >= 0" : ""}`, s)));
+    });
+  if (problems.length > 0) throw new InputError(problems);
+  return out;
+}
+
+/**
+ * A panel of a reward table (what `cai irl --json` prints, or {"reward": r[s][a]}): the number in a
+ * cell is sum_a q(a|s) r(s, a) with the file's "policy", else max_a r(s, a) with arrows on the best actions.
+ */
+function rewardPanel(mdp: TabularMdp, path: string): { panel: ValuePanel; valueName: string } {
+  const source = path === "-" ? "<stdin>" : path;
+  const doc = parseJson(readSource(path), source);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("reward" in doc)) {
+    throw new InputError([{ code: "bad-table", path: source, message: `${source}: expected an object {"reward": r[s][a]} (cai irl --json writes one)` }]);
+  }
+  const o = doc as Record<string, unknown>;
+  const reward = tableOf(o, "reward", mdp, source, false)!;
+  const given = tableOf(o, "policy", mdp, source, true);
+  // The greedy policy on r (ties shared): the hard backup over one step, whose Q is the table itself.
+  const greedy = solve(withReward(mdp, reward), { backup: "hard", horizon: 1, diagnostics: false });
+  const policy = given ?? greedy.policy;
+  const m = mdp.nActions;
+  const cell = new Float64Array(mdp.nStates);
+  for (let s = 0; s < mdp.nStates; s++) {
+    let acc = given ? 0 : -Infinity;
+    for (let a = 0; a < m; a++) acc = given ? acc + policy[s * m + a]! * reward[s * m + a]! : Math.max(acc, reward[s * m + a]!);
+    cell[s] = acc;
+  }
+  const valueName = given ? "Σₐ q(a|s) r(s,a)" : "maxₐ r(s,a)";
+  return {
+    panel: { title: "learned reward", subtitle: given ? "arrows: the file's policy" : "arrows: the most rewarding actions", result: { ...greedy, V: cell, policy } },
+    valueName,
+  };
+}
+
 function renderValues(argv: string[]): number {
   const { values, positionals } = parseFlags(
     argv,
@@ -58,10 +115,20 @@ function renderValues(argv: string[]): number {
       step: { type: "string" },
       title: { type: "string" },
       out: { type: "string" },
+      reward: { type: "string" },
     },
     valuesUsage,
   );
   const file = onePositional(positionals, "FILE", valuesUsage);
+  if (values.reward !== undefined) {
+    const others = Object.keys(values).filter((k) => k !== "reward" && k !== "title" && k !== "out");
+    if (others.length > 0) throw new ParameterError("--reward", `draws a reward table as it is; --${others[0]} does not apply`);
+    const mdp = readMdpFile(file);
+    const { panel, valueName } = rewardPanel(mdp, values.reward);
+    const name = typeof mdp.meta.name === "string" ? mdp.meta.name : "MDP";
+    writeOutput(values.out, renderValuesSvg(mdp, [panel], { title: values.title ?? `${name}: a reward table`, valueName }));
+    return 0;
+  }
   const scale = values.scale ?? (values.alphas !== undefined ? "panel" : "shared");
   if (scale !== "shared" && scale !== "panel") throw new ParameterError("--scale", `"${scale}" is not shared or panel`);
   const backups = values.backups === undefined ? undefined : backupList(values.backups);
@@ -121,6 +188,8 @@ const command: Command = {
     "                   with --alphas)",
     "  --columns N      panels per row (default: as many side by side as keep the cells readable)",
     "  --step T         with --horizon: draw V_T and policy_T (default 0)",
+    '  --reward FILE    draw a reward table instead of solving: {"reward": r[s][a] or r[s]} (what cai irl --json',
+    "                   prints); a cell shows sum_a q(a|s) r(s,a) with the file's \"policy\", else max_a r(s,a)",
     "",
     "  --title T        the picture's title",
     "  --out FILE       where to write the SVG (default: standard output)",
