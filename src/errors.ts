@@ -122,14 +122,29 @@ export class ConvergenceError extends RunError {
 export class NoFixedPointError extends RunError {
   readonly growthPerStep: number;
   readonly spectralRadius: number;
-  constructor(growthPerStep: number, spectralRadius: number) {
+  /** log rho, when known (rho itself may overflow: exp(1e6)). */
+  readonly logSpectralRadius: number;
+  constructor(growthPerStep: number, spectralRadius: number, logSpectralRadius = Math.log(spectralRadius)) {
     super(
       "no-fixed-point",
       `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
-        `${spectralRadius.toPrecision(6)} >= 1, so V grows by ${growthPerStep.toPrecision(6)} per step ` +
+        `${describeRadius(spectralRadius, logSpectralRadius)} >= 1, so V grows by ${significant(growthPerStep)} per step ` +
         `(alpha * log rho). Use --backup variational, a finite --horizon, or a smaller gamma.`,
     );
     this.growthPerStep = growthPerStep;
     this.spectralRadius = spectralRadius;
+    this.logSpectralRadius = logSpectralRadius;
   }
+}
+
+/** A number to 6 significant digits, small ones in exponent form (never "0.00000" for 1e-11). */
+function significant(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-4 ? x.toExponential(5) : x.toPrecision(6);
+}
+
+/** rho for a message: "1 + 1.00000e-11" near 1, "exp(800.000)" beyond float64, else 6 digits. */
+function describeRadius(rho: number, logRho: number): string {
+  if (!Number.isFinite(rho) && Number.isFinite(logRho)) return `exp(${significant(logRho)})`;
+  if (Number.isFinite(logRho) && Math.abs(logRho) < 1e-4) return `1 + ${Math.expm1(logRho).toExponential(5)}`;
+  return significant(rho);
 }

@@ -58,13 +58,24 @@ export function numberFlag(
 
 /** Parse a number given on the command line; throws a {@link ParameterError} naming the flag. */
 export function parseNumber(value: string, flag: string, check: { integer?: boolean; min?: number; max?: number; exclusiveMin?: number } = {}): number {
-  const x = value.trim() === "" ? NaN : Number(value);
-  if (!Number.isFinite(x)) throw new ParameterError(flag, `"${value}" is not a finite number`);
+  // Decimal notation only: Number() would also read "0x10" as 16, "0b11" as 3 and "" as 0.
+  const x = DECIMAL.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(x)) {
+    throw new ParameterError(flag, `${quote(value)} is not a finite number (${DECIMAL.test(value.trim()) ? "beyond the range of float64" : "write it in decimal, e.g. 16, 0.5 or 1e-3"})`);
+  }
   if (check.integer && !Number.isInteger(x)) throw new ParameterError(flag, `"${value}" is not an integer`);
   if (check.min !== undefined && x < check.min) throw new ParameterError(flag, `${value} is below the minimum ${check.min}`);
   if (check.exclusiveMin !== undefined && x <= check.exclusiveMin) throw new ParameterError(flag, `${value} must be greater than ${check.exclusiveMin}`);
   if (check.max !== undefined && x > check.max) throw new ParameterError(flag, `${value} is above the maximum ${check.max}`);
   return x;
+}
+
+/** A decimal number as a user writes one: 12, -0.5, .5, 1e-3, 2.5E+10 (no hex, binary, octal, Infinity, underscores). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A user's text quoted for a message: JSON string syntax (control characters escaped), cut to 40 characters. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "..." : text);
 }
 
 /** Exactly one positional argument (a file or "-"). */
@@ -89,7 +100,7 @@ export function reportError(e: unknown, write: (line: string) => void = (l) => p
   }
   if (e instanceof InputError) {
     const shown = e.problems.slice(0, MAX_PROBLEM_LINES);
-    for (const p of shown) write(`cai: error: ${oneLine(p.message)}`);
+    for (const p of shown) write(`cai: error: ${oneLine(asFlag(p))}`);
     const rest = e.problems.length - shown.length;
     if (rest > 0) write(`cai: error: ... and ${rest} more problem${rest > 1 ? "s" : ""} (${e.problems.length} in all)`);
     return 2;
@@ -102,6 +113,15 @@ export function reportError(e: unknown, write: (line: string) => void = (l) => p
   write(`cai: internal error: ${oneLine(err?.message ?? String(e))}`);
   if (process.env.CAI_DEBUG && err?.stack) write(err.stack);
   return 70;
+}
+
+/** The engine's option names that the CLI spells as flags (an engine ParameterError names the option). */
+const OPTION_FLAGS: Readonly<Record<string, string>> = { alpha: "--alpha", gamma: "--gamma", horizon: "--horizon", tol: "--tol", "max-iter": "--max-iter", threads: "--threads", schedule: "--schedule", backup: "--backup", entropy: "--entropy" };
+
+/** A problem's message, with an engine option name at its start replaced by the flag that set it. */
+function asFlag(p: { code: string; path?: string; message: string }): string {
+  const flag = p.code === "bad-parameter" && p.path !== undefined ? OPTION_FLAGS[p.path] : undefined;
+  return flag !== undefined && p.message.startsWith(`${p.path}: `) ? flag + p.message.slice(p.path!.length) : p.message;
 }
 
 /** A message on one line (a problem is one line of stderr). */

@@ -9,7 +9,8 @@ import type { TabularMdp } from "../mdp/tabular.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
-import { numberFlag } from "./common.js";
+import { numberFlag, parseNumber } from "./common.js";
+import { checkPositive, checkTemperature } from "../limits.js";
 import { sweepFlags } from "./sweep-flags.js";
 import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
 
@@ -40,7 +41,7 @@ export const SOLVE_FLAGS_USAGE =
 export const SOLVE_FLAGS_HELP = [
   "  --backup B       variational (soft Bellman, default), exact (sum-product, optimistic), hard (max-product)",
   "  --entropy        unnormalised MaxEnt/SAC form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform",
-  "  --alpha A        temperature > 0 (default 1)",
+  "  --alpha A        temperature in [1e-300, 1e300] (default 1); values/alpha must stay below 1e300",
   "  --gamma G        discount in (0, 1]; default 1 with --horizon, required without",
   "  --horizon H      finite horizon (time-indexed Q_t, V_t, policy_t); absent: infinite horizon",
   '  --prior FILE     action prior {"prior": pi0[s][a]}, rows summing to 1; 0 masks an action',
@@ -48,7 +49,8 @@ export const SOLVE_FLAGS_HELP = [
   "  --max-iter N     infinite horizon: at most N sweeps (default 100000)",
   "  --strict         exit 1 instead of reporting an unconverged result",
   "  --schedule S     infinite horizon sweeps: jacobi (default), gauss-seidel, prioritised (same fixed point, fewer sweeps)",
-  "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number",
+  "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number,",
+  "                   capped at the number of cores (more never helps a memory-bound sweep)",
   "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
   "                   rlhf (prior = the reference policy of --reference, temperature --beta),",
   "                   demonstration (prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos)",
@@ -116,8 +118,11 @@ export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup 
 
 /** The temperature from --alpha or its RLHF name --beta (both: they must agree). */
 function temperatureFlag(v: SolveFlagValues): number {
-  const alpha = v.alpha === undefined ? undefined : numberFlag(v.alpha, "--alpha", 1, { exclusiveMin: 0 });
-  const beta = v.beta === undefined ? undefined : numberFlag(v.beta, "--beta", 1, { exclusiveMin: 0 });
+  // The engine's range (limits.ts), checked here too so that the message names the flag and quotes its text.
+  // (The hard backup's values need no alpha: any alpha > 0 runs there, without log Z and the ELBO out of range.)
+  const check = v.backup === "hard" ? checkPositive : checkTemperature;
+  const alpha = v.alpha === undefined ? undefined : check(parseNumber(v.alpha, "--alpha"), "--alpha", v.alpha);
+  const beta = v.beta === undefined ? undefined : check(parseNumber(v.beta, "--beta"), "--beta", v.beta);
   if (alpha !== undefined && beta !== undefined && alpha !== beta) {
     throw new ParameterError("--beta", `is another name for --alpha, and --alpha ${v.alpha} and --beta ${v.beta} differ; give one of them`);
   }

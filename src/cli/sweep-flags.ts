@@ -2,6 +2,7 @@
  * `--schedule` and `--threads`, shared by `cai solve` and `cai bench`. A module of its own so that
  * `cai bench` loads neither the models nor the rest of the public API (solve-flags.ts does).
  */
+import { availableParallelism } from "node:os";
 import { ParameterError } from "../errors.js";
 import type { SweepSchedule } from "../inference/kernels/index.js";
 import { parseNumber } from "./common.js";
@@ -15,7 +16,8 @@ export function sweepFlags(v: { schedule?: string | undefined; threads?: string 
     }
     out.schedule = v.schedule;
   }
-  if (v.threads !== undefined) out.threads = v.threads === "auto" ? "auto" : parseNumber(v.threads, "--threads", { integer: true, min: 1 });
+  // More threads than cores never helps a memory-bound sweep: a larger number means all cores.
+  if (v.threads !== undefined) out.threads = v.threads === "auto" ? "auto" : Math.min(parseNumber(v.threads, "--threads", { integer: true, min: 1 }), availableParallelism());
   return out;
 }
 

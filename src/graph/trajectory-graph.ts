@@ -17,6 +17,7 @@
  *
  * graphology holds structure only; per-state numbers live in typed arrays elsewhere.
  */
+import { checkGraphHorizon } from "../limits.js";
 import { MultiUndirectedGraph } from "graphology";
 
 export type VariableKind = "state" | "action" | "optimality";
@@ -93,6 +94,7 @@ export class TrajectoryGraph {
     const stationary = spec.horizon === undefined;
     const H = spec.horizon ?? 1;
     if (!stationary && (!Number.isInteger(H) || H < 1)) throw new RangeError(`horizon must be a positive integer, got ${H}`);
+    if (!stationary) checkGraphHorizon(H);
     const deathState = spec.gamma < 1 || spec.hasTerminal;
     const g = new MultiUndirectedGraph<NodeAttributes, EdgeAttributes, GraphAttributes>();
     g.replaceAttributes({ horizon: stationary ? null : H, stationary, nStates: spec.nStates, nActions: spec.nActions, gamma: spec.gamma, deathState });

@@ -48,14 +48,15 @@ function propagate(mdp: MdpArrays, q: Float64Array, gamma: number, d: Float64Arr
 
 /**
  * Finite horizon: ELBO of a time-indexed policy (policies[t], t = 0..H-1) and the occupancy
- * sum_t gamma^t P(s_t = s), by one forward pass.
+ * sum_t gamma^t P(s_t = s), by one forward pass. `policies` may be any iterable in time order (a
+ * generator that recomputes them segment by segment keeps a long horizon's memory small).
  */
 export function evaluateFinite(
   mdp: MdpArrays,
   prior: ActionPrior,
   alpha: number,
   gamma: number,
-  policies: readonly Float64Array[],
+  policies: Iterable<Float64Array>,
 ): { elbo: number; occupancy: Float64Array } {
   const n = mdp.nStates;
   let d = Float64Array.from(mdp.initial);

@@ -5,6 +5,8 @@
 import type { MdpArrays } from "../mdp/tabular.js";
 import { evaluateFinite } from "./evaluate.js";
 import { RULES } from "./rules/index.js";
+import { checkMemory, finiteStepsBytes } from "../limits.js";
+import { solveFiniteStreaming, streamingBytes } from "./streaming.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult } from "./solve-options.js";
 
@@ -31,9 +33,47 @@ export function initialLogZ(mdp: MdpArrays, V0: Float64Array, alpha: number): nu
   return mx + Math.log(sum);
 }
 
+/** Why log Z and the ELBO are missing when alpha is out of their range (hard backup only). */
+export const NO_ALPHA_DIAGNOSTICS = "log Z and the ELBO are not computed: values / alpha exceed the supported 1e300 at this alpha (the hard backup's values need no alpha)";
+
 export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Schedule): SolveResult {
   const n = mdp.nStates;
   const m = mdp.nActions;
+  const diagnostics = r.diagnostics && r.alphaDiagnostics;
+  const warnings = r.diagnostics && !r.alphaDiagnostics ? [NO_ALPHA_DIAGNOSTICS] : [];
+  if (!r.keepSteps) {
+    checkMemory(streamingBytes(H, n, m, diagnostics), "horizon", `a horizon of ${H} steps (${n} states x ${m} actions, checkpoints for the ELBO)`, "use a shorter horizon");
+    const st = solveFiniteStreaming(mdp, r.rules, r.prior, r.alpha, r.gamma, H, diagnostics);
+    const logZ = diagnostics ? (r.rules.backup === "exact" ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
+    return {
+      backup: r.rules.backup,
+      alpha: r.alpha,
+      gamma: r.gamma,
+      horizon: H,
+      priorKind: r.prior.kind,
+      nStates: n,
+      nActions: m,
+      Q: st.Q,
+      V: st.V,
+      policy: st.policy,
+      steps: null,
+      logZ: logZ !== null && Number.isFinite(logZ) ? logZ : null,
+      elbo: st.evaluation && Number.isFinite(st.evaluation.elbo) ? st.evaluation.elbo : null,
+      occupancy: st.evaluation ? st.evaluation.occupancy : null,
+      converged: true,
+      iterations: H,
+      residual: 0,
+      stopReason: "horizon",
+      warnings,
+      schedule,
+    };
+  }
+  checkMemory(
+    finiteStepsBytes(H, n, m),
+    "horizon",
+    `Q_t, V_t and policy_t for a horizon of ${H} steps (${n} states x ${m} actions)`,
+    "use a shorter horizon, or keep only t = 0 (keepSteps: false; cai solve without --all-steps)",
+  );
   const Qs: Float64Array[] = new Array(H);
   const Vs: Float64Array[] = new Array(H);
   const Ps: Float64Array[] = new Array(H);
@@ -52,7 +92,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   let logZ: number | null = null;
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;
-  if (r.diagnostics) {
+  if (diagnostics) {
     logZ = r.rules.backup === "exact" ? initialLogZ(mdp, Vs[0]!, r.alpha) : exactLogZ(mdp, r, H);
     const ev = evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps);
     elbo = Number.isFinite(ev.elbo) ? ev.elbo : null;
@@ -77,7 +117,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
     iterations: H,
     residual: 0,
     stopReason: "horizon",
-    warnings: [],
+    warnings,
     schedule,
   };
 }

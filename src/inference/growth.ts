@@ -165,3 +165,28 @@ export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alp
   }
   return NaN;
 }
+
+/**
+ * Decide, after exact message passing stopped on a small residual, whether it really reached a fixed
+ * point: the operator has one iff rho(M) < 1 (or rho = 1 where the values stopped moving), and the
+ * residual alone cannot tell (a growth of 1e-11 per sweep is below any tolerance). Cheap first: at a
+ * true fixed point z = Mz + b with b >= 0, so max_s (Mz)(s)/z(s) <= 1 there (Collatz-Wielandt), and
+ * a bound <= 1 within rounding settles it without a power iteration.
+ * @returns log rho when rho exceeds 1 beyond rounding (no fixed point), else null.
+ */
+export function exactGrowthBeyondRounding(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array): number | null {
+  const n = mdp.nStates;
+  const y = Float64Array.from(V, (v) => v / alpha);
+  const L = new Float64Array(n);
+  logHomogeneous(mdp, prior, alpha, gamma, y, L);
+  let upper = -Infinity;
+  let scale = 1;
+  for (let s = 0; s < n; s++) {
+    if (L[s]! - y[s]! > upper) upper = L[s]! - y[s]!;
+    scale = Math.max(scale, Math.abs(y[s]!));
+  }
+  const rounding = 64 * Number.EPSILON * scale;
+  if (upper <= rounding) return null;
+  const logRho = exactLogSpectralRadius(mdp, prior, alpha, gamma, V, upper);
+  return logRho > 64 * Number.EPSILON ? logRho : null;
+}

@@ -7,8 +7,10 @@ import { ConvergenceError, NoFixedPointError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { ConvergenceMonitor, ENGINE_STALL } from "./convergence.js";
 import { evaluateInfinite } from "./evaluate.js";
-import { exactLogGrowthLowerBound, exactLogSpectralRadius } from "./growth.js";
+import { NO_ALPHA_DIAGNOSTICS } from "./finite.js";
+import { exactGrowthBeyondRounding, exactLogGrowthLowerBound, exactLogSpectralRadius } from "./growth.js";
 import { expFormFits } from "./kernels/plan.js";
+import { EXP_FORM_ALPHA_PER_SCALE } from "../limits.js";
 import { openSweeper } from "./kernels/sweeper.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
@@ -55,7 +57,13 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   const form = r.rules.dynamics.affine;
   const fused =
     form.space === "value" ||
-    (r.rules.actions.name === "tempered" && r.schedule === "jacobi" && startSpread(start) / r.alpha < 300 && expFormFits(mdp, form, r.gamma, r.alpha));
+    (r.rules.actions.name === "tempered" &&
+      r.schedule === "jacobi" &&
+      startSpread(start) / r.alpha < 300 &&
+      // exp(Q/alpha) near 1 holds Q to alpha x 2.2e-16 only: at alpha far above the values the
+      // log-space rules (expm1/log1p form) keep what the exp form rounds away (limits.ts).
+      r.alpha <= EXP_FORM_ALPHA_PER_SCALE * Math.max(1, r.valueScale) &&
+      expFormFits(mdp, form, r.gamma, r.alpha));
   let stepper: Stepper = fused
     ? openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.name, form, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads })
     : ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, start);
@@ -120,7 +128,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
           // within a budget of a few sweeps; undecided, ask again after twice as many sweeps.
           lastGrowthTest = iterations;
           const logRho = logGrowth(res);
-          if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
+          if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
           if (logRho < 0) belowOne = true; // a fixed point exists: keep iterating, never ask again
           else growthWindow *= 2;
         }
@@ -135,10 +143,16 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   const converged = stopReason === "tolerance" || stopReason === "stalled";
   if (!converged && r.rules.backup === "exact" && Number.isFinite(residual) && !belowOne) {
     const logRho = logGrowth(residual);
-    if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho));
+    if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
     if (Number.isNaN(logRho)) {
       warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (--max-iter)`);
     }
+  }
+  if (converged && r.rules.backup === "exact") {
+    // A small residual is not a fixed point: the spectral radius decides (a growth below the
+    // tolerance per sweep, e.g. a reward of 1e-11 on a cycle with gamma = 1, stops on the residual).
+    const logRho = exactGrowthBeyondRounding(mdp, r.prior, r.alpha, r.gamma, V);
+    if (logRho !== null) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
   }
   if (!converged && r.strict) throw new ConvergenceError(iterations, residual, r.tol);
   // V from the final Q by the action rule itself (the kernels agree with it to rounding). The
@@ -158,9 +172,10 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   let occupancy: Float64Array | null = null;
   if (r.diagnostics) {
     const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policyOf(), { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
-    elbo = ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
+    elbo = r.alphaDiagnostics && ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
-    if (ev.elbo === null) warnings.push("the ELBO of the returned policy did not settle (the policy may never end its episodes)");
+    if (!r.alphaDiagnostics) warnings.push(NO_ALPHA_DIAGNOSTICS);
+    else if (ev.elbo === null) warnings.push("the ELBO of the returned policy did not settle (the policy may never end its episodes)");
   }
   if (!converged) warnings.push(`not converged: residual ${residual.toExponential(3)} after ${iterations} sweeps (tolerance ${r.tol})`);
   return {

@@ -4,6 +4,7 @@
  */
 import { ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
+import { checkPositive, checkTemperature, checkValueScale, inTemperatureRange, valueScale } from "../limits.js";
 import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from "./prior.js";
 import { RULES, type Backup, type RuleFamily } from "./rules/index.js";
 import type { Schedule } from "./schedule.js";
@@ -41,6 +42,13 @@ export interface SolveOptions {
   readonly maxIter?: number;
   /** Throw {@link ConvergenceError} instead of returning an unconverged result. */
   readonly strict?: boolean;
+  /**
+   * Finite horizon: keep Q_t, V_t and policy_t for every step in `steps` (H x n x m numbers). With
+   * false, `steps` is null and the run holds O(sqrt(H) n m) numbers (two value slices, and
+   * checkpoints for the ELBO's forward pass). Either way the memory is estimated first and a run
+   * beyond 2 GiB is refused (ParameterError naming the horizon). @defaultValue true
+   */
+  readonly keepSteps?: boolean;
   /** Compute the ELBO, log Z and the occupancy (extra passes). @defaultValue true */
   readonly diagnostics?: boolean;
   /** Starting values for an infinite horizon. @defaultValue zeros */
@@ -59,7 +67,7 @@ export interface SolveOptions {
   /**
    * Infinite horizon, variational and hard backups: threads that share each sweep (worker threads
    * over SharedArrayBuffers). "auto" uses every core for tables of at least 2^16 transition entries
-   * and one thread below. Jacobi results are identical for any number; with "gauss-seidel" each
+   * and one thread below; a number is capped at the cores (and the states). Jacobi results are identical for any number; with "gauss-seidel" each
    * thread sweeps its own block (block Gauss-Seidel), so the iterates, not the fixed point, depend on it.
    * @defaultValue "auto"
    */
@@ -128,14 +136,20 @@ export interface Resolved {
   diagnostics: boolean;
   schedule: SweepSchedule;
   threads: number | "auto";
+  /** alpha-based diagnostics (log Z, the ELBO) are within the supported range (false: hard backup only). */
+  alphaDiagnostics: boolean;
+  keepSteps: boolean;
+  /** (max |r| + [entropy] alpha log m) x steps: a bound on |V| (limits.ts). */
+  valueScale: number;
 }
 
 /** Check and complete the options; throws {@link ParameterError} naming the option. */
 export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   const backup = o.backup ?? SOLVE_DEFAULTS.backup;
   if (!(backup in RULES)) throw new ParameterError("backup", `"${String(backup)}" is not one of exact, variational, hard`);
-  const alpha = o.alpha ?? SOLVE_DEFAULTS.alpha;
-  if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha <= 0) throw new ParameterError("alpha", `must be a finite number > 0, got ${alpha}`);
+  // The supported ranges (limits.ts). The hard backup's values need no alpha (only log Z and the
+  // ELBO do): any alpha > 0 runs there.
+  const alpha = backup === "hard" ? checkPositive(o.alpha ?? SOLVE_DEFAULTS.alpha) : checkTemperature(o.alpha ?? SOLVE_DEFAULTS.alpha);
   let horizon: number | null = null;
   if (o.horizon !== undefined) {
     if (!Number.isInteger(o.horizon) || o.horizon < 1) throw new ParameterError("horizon", `must be an integer >= 1, got ${o.horizon}`);
@@ -167,6 +181,7 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   }
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
-  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads };
+  const alphaDiagnostics = checkValueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy", hard: backup === "hard" }) && inTemperatureRange(alpha);
+  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
 }
 

@@ -70,7 +70,10 @@ export function reportRuns(mdp: TabularMdp, options: SolveOptions, o: ReportRunO
   const gh = o.graphHorizon ?? (options.horizon !== undefined ? Math.min(options.horizon, 3) : undefined);
   const graph = TrajectoryGraph.forMdp(mdp, options.gamma ?? 1, gh);
   const how = { catchRunErrors: true };
-  return { graph, comparison: backupPanels(mdp, options, backups, how), sweep: alphaPanels(mdp, options, alphas, how) };
+  // The default sweep's alpha/10 and 10 alpha are derived: one beyond the supported range becomes a
+  // panel that says so, never an error quoting a number the user did not write.
+  const sweepHow = o.alphas ? how : { ...how, catchDerivedParameterErrors: true };
+  return { graph, comparison: backupPanels(mdp, options, backups, how), sweep: alphaPanels(mdp, options, alphas, sweepHow) };
 }
 
 /** The derivation from the rule objects alone (used when the symbolic derivation is not available). */

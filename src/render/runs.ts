@@ -3,7 +3,7 @@
  * or the temperature (an alpha sweep). A run that fails (exact mode without a fixed point, or not
  * converged under `strict`) becomes a panel that says why, never a panel of unconverged numbers.
  */
-import { RunError } from "../errors.js";
+import { ParameterError, RunError } from "../errors.js";
 import type { Backup } from "../inference/rules/index.js";
 import { solve, type SolveOptions } from "../inference/solve.js";
 import type { TabularMdp } from "../mdp/tabular.js";
@@ -13,6 +13,11 @@ import type { ValuePanel } from "./values-svg.js";
 export interface PanelRunOptions {
   /** Turn a {@link RunError} into a panel that shows its message (else it is thrown). @defaultValue true */
   readonly catchRunErrors?: boolean;
+  /**
+   * Turn a {@link ParameterError} into a panel too: for panels whose settings the program derived
+   * (the report's default sweep alpha/10, 10 alpha), which the user never wrote. @defaultValue false
+   */
+  readonly catchDerivedParameterErrors?: boolean;
 }
 
 /** Solve once and wrap the result (or, by default, the run error) as a panel. Input errors are thrown. */
@@ -21,6 +26,7 @@ export function solvePanel(mdp: TabularMdp, options: SolveOptions, title: string
     return { title, result: solve(mdp, options) };
   } catch (e) {
     if (e instanceof RunError && (how.catchRunErrors ?? true)) return { title, error: e.message };
+    if (e instanceof ParameterError && how.catchDerivedParameterErrors) return { title, error: `not drawn: ${e.message}` };
     throw e;
   }
 }

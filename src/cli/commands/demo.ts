@@ -127,8 +127,8 @@ const command: Command = {
       `     V_variational(start) = ${va.V[start]!.toFixed(9)}`,
     );
 
-    const fin = solve(mdp, { backup: "variational", alpha, horizon: H });
-    const exFin = solve(mdp, { backup: "exact", alpha, horizon: H });
+    const fin = solve(mdp, { backup: "variational", alpha, horizon: H, keepSteps: false });
+    const exFin = solve(mdp, { backup: "exact", alpha, horizon: H, keepSteps: false });
     say(
       "",
       `5. Finite horizon H = ${H} (gamma = 1): log Z = log p(O_0:H-1 = 1) from the exact backward pass, and the ELBO`,

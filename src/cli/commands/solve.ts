@@ -95,7 +95,9 @@ const command: Command = {
     if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
       throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
     }
-    const res = solve(mdp, options);
+    // Without --all-steps (or --marginals, which runs forward through every step's policy) a finite
+    // horizon keeps two value slices, not H x n x m numbers.
+    const res = solve(mdp, { ...options, keepSteps: (values["all-steps"] ?? false) || (values.marginals ?? false) });
     const fw = values.marginals ? marginals(mdp, res, { from: from as TrajectorySource }) : null;
     for (const w of [...model.warnings, ...res.warnings]) process.stderr.write(`cai: warning: ${w}\n`);
     if (values.json) printJson({ ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) });

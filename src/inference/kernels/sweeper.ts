@@ -138,8 +138,10 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const m = mdp.nActions;
   const nnz = mdp.rowStart[n * m]!;
   const threadsApi = nodeBuiltin("node:worker_threads");
-  // Without worker threads (a browser) every schedule runs on the calling thread.
-  const threads = threadsApi === undefined ? 1 : Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, n));
+  // Without worker threads (a browser) every schedule runs on the calling thread; with them, at most
+  // one per core (more never helps a memory-bound sweep) and one per state.
+  const cores = nodeBuiltin("node:os")?.availableParallelism() ?? 1;
+  const threads = threadsApi === undefined ? 1 : Math.max(1, Math.min(o.threads === "auto" ? autoThreads(nnz) : o.threads, cores, n));
   const shared = threads > 1;
   const gs = o.schedule !== "jacobi";
   const prioritised = o.schedule === "prioritised";
