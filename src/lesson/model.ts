@@ -220,8 +220,62 @@ export function trySolve(mdp: TabularMdp, options: SolveOptions): { result: Solv
 }
 
 /**
+ * The discounted occupancy d(s) = sum_t gamma^t P(s_t = s) of policy q (flat n x m) from p0 in the
+ * true dynamics (a done entry's mass leaves), by one dense linear solve of
+ * d = p0 + gamma M^T d, M(s, s') = sum_a q(a|s) sum_{entries to s', not done} p: (I - gamma M^T) d = p0,
+ * Gaussian elimination with partial pivoting. The page's worlds have at most a few hundred states;
+ * returns undefined when the system is singular (gamma = 1 and a policy that never ends).
+ */
+export function discountedOccupancy(mdp: TabularMdp, q: Float64Array, gamma: number): Float64Array | undefined {
+  const n = mdp.nStates;
+  const m = mdp.nActions;
+  const A = new Float64Array(n * n); // row s' holds the equation of d(s')
+  for (let s = 0; s < n; s++) A[s * n + s] = 1;
+  for (let s = 0; s < n; s++) {
+    for (let a = 0; a < m; a++) {
+      const qa = q[s * m + a]!;
+      if (qa === 0) continue;
+      for (let k = mdp.rowStart[s * m + a]!; k < mdp.rowStart[s * m + a + 1]!; k++) {
+        if (mdp.done[k]) continue;
+        A[mdp.next[k]! * n + s]! -= gamma * qa * mdp.prob[k]!;
+      }
+    }
+  }
+  const b = Float64Array.from(mdp.initial);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(A[r * n + c]!) > Math.abs(A[piv * n + c]!)) piv = r;
+    if (!(Math.abs(A[piv * n + c]!) > 1e-300)) return undefined;
+    if (piv !== c) {
+      for (let j = 0; j < n; j++) {
+        const t = A[c * n + j]!;
+        A[c * n + j] = A[piv * n + j]!;
+        A[piv * n + j] = t;
+      }
+      const t = b[c]!;
+      b[c] = b[piv]!;
+      b[piv] = t;
+    }
+    const inv = 1 / A[c * n + c]!;
+    for (let r = c + 1; r < n; r++) {
+      const f = A[r * n + c]! * inv;
+      if (f === 0) continue;
+      for (let j = c; j < n; j++) A[r * n + j]! -= f * A[c * n + j]!;
+      b[r]! -= f * b[c]!;
+    }
+  }
+  const d = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let x = b[r]!;
+    for (let j = r + 1; j < n; j++) x -= A[r * n + j]! * d[j]!;
+    d[r] = x / A[r * n + r]!;
+  }
+  return d.every(Number.isFinite) ? d : undefined;
+}
+
+/**
  * The expected discounted return of a policy q (flat n x m) in the true dynamics from its
- * discounted occupancy d (sum_t gamma^t P(s_t = s), which solve reports): sum_s d(s) sum_a q(a|s) rbar(s,a).
+ * discounted occupancy d: sum_s d(s) sum_a q(a|s) rbar(s,a).
  */
 export function policyReturn(mdp: TabularMdp, occupancy: Float64Array, q: Float64Array): number {
   const m = mdp.nActions;
@@ -242,14 +296,18 @@ export function policyReturn(mdp: TabularMdp, occupancy: Float64Array, q: Float6
 
 /** Step 3: the three backups at the state's alpha and gamma (infinite horizon). */
 export function backupRuns(state: LessonState, mdp: TabularMdp, alpha = alphaOf(state)): BackupRun[] {
-  return BACKUPS.map((backup) => {
-    const options = infiniteOptions(state, mdp, backup, alpha);
-    const r = trySolve(mdp, options);
-    if ("error" in r) return { backup, options, error: r.error };
-    const occupancy = r.result.occupancy;
-    const realReturn = occupancy ? policyReturn(mdp, occupancy, r.result.policy) : undefined;
-    return { backup, options, result: r.result, vStart: startValue(mdp, r.result.V), ...(realReturn !== undefined ? { realReturn } : {}) };
-  });
+  return BACKUPS.map((backup) => backupRun(state, mdp, backup, alpha));
+}
+
+/** One backup's run for step 3 (the hard backup's values do not depend on alpha: the page keeps its run while alpha moves). */
+export function backupRun(state: LessonState, mdp: TabularMdp, backup: Backup, alpha = alphaOf(state)): BackupRun {
+  // The ELBO pass of solve's diagnostics is step 5's business; here one linear solve gives the occupancy.
+  const options: SolveOptions = { ...infiniteOptions(state, mdp, backup, alpha), diagnostics: false };
+  const r = trySolve(mdp, options);
+  if ("error" in r) return { backup, options, error: r.error };
+  const occupancy = discountedOccupancy(mdp, r.result.policy, state.gamma);
+  const realReturn = occupancy ? policyReturn(mdp, occupancy, r.result.policy) : undefined;
+  return { backup, options, result: r.result, vStart: startValue(mdp, r.result.V), ...(realReturn !== undefined ? { realReturn } : {}) };
 }
 
 /** Step 4: alpha values of the sharpening strip. */
@@ -257,7 +315,7 @@ export const STRIP_ALPHAS: readonly number[] = [0.01, 0.1, 1, 10];
 
 /** Mean policy entropy (nats) over the states an episode visits, weighted by the discounted occupancy. */
 export function policyEntropy(mdp: TabularMdp, result: SolveResult): number | undefined {
-  const occ = result.occupancy;
+  const occ = result.occupancy ?? discountedOccupancy(mdp, result.policy, result.gamma);
   if (!occ) return undefined;
   const m = mdp.nActions;
   let h = 0;

@@ -10,12 +10,17 @@ export const SVG_NAMESPACE = "http://www.w3.org/2000/svg";
 /** Generic font families only: the picture never asks for a font it would have to fetch. */
 export const FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif";
 
+/** Characters {@link escapeXml} changes (surrogates included: the slow path keeps valid pairs). */
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 /**
  * Escape text for XML character data and attribute values: & < > " ' become entities, and
  * characters XML 1.0 forbids (C0 controls other than tab, newline and return; lone surrogates;
  * U+FFFE, U+FFFF) become U+FFFD, so that any label yields a well-formed document.
  */
 export function escapeXml(text: string): string {
+  // Fast path: nothing to escape or replace (most labels and numbers).
+  if (!NEEDS_ESCAPE.test(text)) return text;
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -32,7 +32,7 @@ let profile = "";
 let context: BrowserContext | undefined;
 let missing: string | undefined;
 /** What the test measured, printed at the end and written to test-output/browser/lesson-measurements.json. */
-const measured: { pageBytes?: number; loadMs?: number[]; redraws: { cause: string; step: string; ms: number }[] } = { redraws: [] };
+const measured: { pageBytes?: number; loadMs?: number[]; redraws: { cause: string; step: string; ms: number }[]; perStep?: Record<string, number[]> } = { redraws: [] };
 
 function requireBrowser(): void {
   if (missing !== undefined) throw new Error(missing);
@@ -127,7 +127,15 @@ afterAll(async () => {
     const lake8 = measured.redraws.filter((r) => r.cause !== "open" && !r.cause.startsWith("open "));
     const ms = lake8.map((r) => r.ms).sort((a, b) => a - b);
     const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+    const perStep = Object.fromEntries(
+      Object.entries(measured.perStep ?? {}).map(([k, v]) => {
+        const sorted = [...v].sort((a, b) => a - b);
+        return [k, { n: v.length, median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] }];
+      }),
+    );
     const summary = {
+      load_average_1min: Number(loadavg()[0]!.toFixed(2)),
+      per_step_8x8: perStep,
       page_kib: Math.round(measured.pageBytes / 1024),
       load_ms: measured.loadMs,
       redraws_8x8: ms.length,
@@ -354,6 +362,37 @@ describe("the lesson page in headless Chromium", () => {
     expect(await printed(page, 'tr[data-fact="logz"] td.num')).toBe("—");
     const inf = solve(lake, { backup: "variational", alpha, gamma: 0.99 });
     expect(await printed(page, 'tr[data-fact="elbo-variational"] td.num')).toBe(formatNumber(inf.elbo));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("measures the redraw time of each step on the 8x8 lake (alpha, time and sweep sliders; recorded, not asserted as a time)", async () => {
+    requireBrowser();
+    const { page, errors } = await open();
+    await chooseWorld(page, "lake8");
+    measured.perStep = {};
+    const plan: [string, string][] = [
+      ["graph", "#alpha"],
+      ["backups", "#alpha"],
+      ["temperature", "#alpha"],
+      ["evidence", "#alpha"],
+      ["evidence", "#time"],
+      ["sweeps", "#alpha"],
+      ["sweeps", "#sweep"],
+      ["samples", "#alpha"],
+      ["samples", "#frame"],
+    ];
+    for (const [id, control] of plan) {
+      await openStep(page, id);
+      const from = (await timings(page)).length;
+      // The animation's time starts at its end: step back first there, forward first elsewhere.
+      const [first, second] = control === "#frame" ? ["ArrowLeft", "ArrowRight"] : ["ArrowRight", "ArrowLeft"];
+      for (let i = 0; i < 8; i++) await press(page, control, i % 2 === 0 ? first : second);
+      const ms = (await timings(page)).slice(from).map((t) => t.ms);
+      expect(ms).toHaveLength(8);
+      for (const x of ms) expect(Number.isFinite(x) && x >= 0).toBe(true);
+      measured.perStep[`${id} ${control.slice(1)}`] = ms;
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

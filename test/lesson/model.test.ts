@@ -16,6 +16,7 @@ import {
   buildWorld,
   cycleCell,
   demoCounts,
+  discountedOccupancy,
   evidence,
   extendDemo,
   formatNumber,
@@ -191,9 +192,35 @@ describe("step 3: the backups' numbers", () => {
     }
   });
 
+  it("the hard backup's values do not depend on alpha (the page keeps its run while alpha moves)", () => {
+    const s = withWorld(initialState(), "lake8");
+    const mdp = world(s);
+    const a = backupRuns({ ...s, logAlpha: -2 }, mdp)[2]!;
+    const b = backupRuns({ ...s, logAlpha: 1 }, mdp)[2]!;
+    expect(Array.from(a.result!.V)).toEqual(Array.from(b.result!.V));
+    expect(Array.from(a.result!.policy)).toEqual(Array.from(b.result!.policy));
+    expect(a.realReturn).toBe(b.realReturn);
+  });
+
   it("never-occupied cells: CliffWalking's runs still give finite numbers everywhere", () => {
     const s = withWorld(initialState(), "cliff");
     for (const r of backupRuns(s, world(s))) expect(Array.from(r.result!.V).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("the discounted occupancy by one linear solve", () => {
+  it("matches solve's occupancy (iterated forward) to 1e-9 on every world and backup, and sums to the expected discounted episode length", () => {
+    for (const w of ["lake4", "lake8", "cliff", "open8"] as const) {
+      const s = { ...withWorld(initialState(), w), logAlpha: 0 };
+      const mdp = world(s);
+      for (const backup of ["exact", "variational", "hard"] as const) {
+        const res = solve(mdp, { backup, alpha: 1, gamma: s.gamma });
+        const d = discountedOccupancy(mdp, res.policy, s.gamma)!;
+        for (let i = 0; i < mdp.nStates; i++) expect(Math.abs(d[i]! - res.occupancy![i]!), `${w} ${backup} state ${i}`).toBeLessThan(1e-9 * Math.max(1, res.occupancy![i]!));
+        const total = d.reduce((a, b) => a + b, 0);
+        expect(total).toBeLessThanOrEqual(1 / (1 - s.gamma) + 1e-9);
+      }
+    }
   });
 });
 
