@@ -57,6 +57,12 @@ export {
 } from "./inference/prior.js";
 export {
   RULES,
+  BACKUPS,
+  KERNELS,
+  kernelFits,
+  familyKernel,
+  kernelRunsInPlace,
+  allowsInPlaceSchedules,
   EXACT,
   VARIATIONAL,
   HARD,
@@ -66,7 +72,11 @@ export {
   maxSemiring,
   type Backup,
   type RuleFamily,
+  type RuleCapabilities,
+  type KernelId,
   type ActionSemiring,
+  type SemiringKind,
+  type AffineForm,
   type DynamicsRule,
 } from "./inference/rules/index.js";
 export { TIE_TOLERANCE } from "./inference/rules/actions.js";

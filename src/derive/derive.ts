@@ -12,7 +12,7 @@ import { LOG_RULES, simplifyBodies, stripParens, substitute } from "./algebra.js
 import { loadMathJs, type MathJs } from "./mathjs.js";
 import { PRIOR_NOTATION, type PriorNotation } from "./notation.js";
 import { DERIVE_MODELS, modelSection, type DeriveModel, type ModelSection } from "./priors.js";
-import { SYMBOLIC_DYNAMICS, SYMBOLIC_PRIOR, nextValueThroughQ, symbolicInitial, type DerivedEquation, type RuleOutput } from "./rules.js";
+import { SYMBOLIC_PRIOR, semiringKindOf, symbolicDynamics, nextValueThroughQ, symbolicInitial, type DerivedEquation, type RuleOutput } from "./rules.js";
 
 /** Options of {@link derive}. */
 export interface DeriveOptions {
@@ -69,8 +69,8 @@ export function deriveWith(math: MathJs, options: DeriveOptions = {}): Derivatio
   // The graph's shape does not depend on the sizes; gamma < 1 and terminal entries keep the death state in.
   const graph = TrajectoryGraph.build({ nStates: 1, nActions: 1, hasTerminal: true, gamma: 0.5, ...(horizon !== null ? { horizon } : {}) });
   const schedule = backwardSchedule(graph);
-  const dynamics = SYMBOLIC_DYNAMICS[family.dynamics.name](math);
-  const prior = SYMBOLIC_PRIOR[family.actions.name](math, backup);
+  const dynamics = symbolicDynamics(family.dynamics)(math);
+  const prior = SYMBOLIC_PRIOR[semiringKindOf(family.actions)](math, backup);
   const initial = symbolicInitial(math, backup);
   const steps = schedule.steps.map((step): DerivationStep => {
     if (step.kind === "dynamics") {
@@ -81,7 +81,7 @@ export function deriveWith(math: MathJs, options: DeriveOptions = {}): Derivatio
     }
     return { schedule: step, rule: "initial", title: `${step.factor} closes the schedule at ${step.from}`, output: initial };
   });
-  const combinedRhs = stripParens(simplifyBodies(math, substitute(math, dynamics.special!, "Vn", nextValueThroughQ(math, family.actions.name)), [...LOG_RULES, "exp(log(n)) -> n", "exp(n1 * log(n2) / n1) -> n2"]));
+  const combinedRhs = stripParens(simplifyBodies(math, substitute(math, dynamics.special!, "Vn", nextValueThroughQ(math, semiringKindOf(family.actions))), [...LOG_RULES, "exp(log(n)) -> n", "exp(n1 * log(n2) / n1) -> n2"]));
   const combined: DerivedEquation = {
     role: "combined",
     lhs: new math.SymbolNode("Q"),

@@ -10,7 +10,7 @@
  *   prior "max"                V_t(s) = max over the prior's support of Q_t(s,a)         (alpha -> 0)
  *   initial                    Z = sum_s p0(s) beta_0(s)  (exact), E_p0[log beta_0] (variational)
  */
-import type { ActionSemiring, Backup, DynamicsRule } from "../inference/rules/index.js";
+import type { Backup, DynamicsRule, SemiringKind } from "../inference/rules/index.js";
 import { LOG_RULES, pullOutOfExpectation, pushIntoExpectation, simplifyBodies, simplifyWith, stripParens, substitute, sumToExpectation, tpl } from "./algebra.js";
 import type { Expr, MathJs } from "./mathjs.js";
 
@@ -55,7 +55,7 @@ const INCOMING_BY =
   "carries it and the death branch (probability 1 - gamma) carries beta = 1, i.e. value 0; a done entry's successor has V = 0";
 
 /** Symbolic dynamics rules, by the numeric rule's name. */
-export const SYMBOLIC_DYNAMICS: Readonly<Record<DynamicsRule["name"], (math: MathJs) => RuleOutput>> = {
+export const SYMBOLIC_DYNAMICS: Readonly<Record<"log-expect-exp" | "expectation", (math: MathJs) => RuleOutput>> = {
   "log-expect-exp"(math) {
     const incoming = tpl(math, "exp(Vn / alpha)");
     const message = tpl(math, "Sn(p * exp(r / alpha) * (gamma * beta_n + (1 - gamma) * 1))");
@@ -119,8 +119,8 @@ export const SYMBOLIC_DYNAMICS: Readonly<Record<DynamicsRule["name"], (math: Mat
   },
 };
 
-/** Symbolic action-prior rules, by the numeric semiring's name. */
-export const SYMBOLIC_PRIOR: Readonly<Record<ActionSemiring["name"], (math: MathJs, backup: Backup) => RuleOutput>> = {
+/** Symbolic action-prior rules, by the closed form the numeric semiring computes (its kind). */
+export const SYMBOLIC_PRIOR: Readonly<Record<SemiringKind, (math: MathJs, backup: Backup) => RuleOutput>> = {
   tempered(math, backup) {
     const message = tpl(math, "Sa(pi0 * beta_sa)");
     const withQ = tpl(math, "Sa(pi0 * exp(Q / alpha))");
@@ -199,6 +199,19 @@ export function symbolicInitial(math: MathJs, backup: Backup): RuleOutput {
 /**
  * V_t+1(s') written through Q_t+1(s', a') by the prior rule of the family, for the backup in Q alone.
  */
-export function nextValueThroughQ(math: MathJs, semiring: ActionSemiring["name"]): Expr {
+export function nextValueThroughQ(math: MathJs, semiring: SemiringKind): Expr {
   return semiring === "max" ? tpl(math, "Maxn(Qn, pi0n)") : tpl(math, "alpha * log(Sn2(pi0n * exp(Qn / alpha)))");
+}
+
+/** The symbolic version of a numeric dynamics rule (the registered rules have one). */
+export function symbolicDynamics(rule: DynamicsRule): (math: MathJs) => RuleOutput {
+  const f = (SYMBOLIC_DYNAMICS as Readonly<Record<string, (math: MathJs) => RuleOutput>>)[rule.name];
+  if (!f) throw new TypeError(`no symbolic version of the dynamics rule ${rule.name}`);
+  return f;
+}
+
+/** The closed form of a numeric action rule (the registered rules state theirs). */
+export function semiringKindOf(rule: { readonly name: string; readonly kind: SemiringKind | null }): SemiringKind {
+  if (rule.kind === null) throw new TypeError(`no symbolic version of the action rule ${rule.name}`);
+  return rule.kind;
 }

@@ -10,7 +10,7 @@ import { solveFiniteStreaming, streamingBytes } from "./streaming.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult } from "./solve-options.js";
 
-/** Exact backward pass for log Z alone (no storage of the steps). */
+/** Exact (sum-product) backward pass for log Z alone (no storage of the steps). */
 function exactLogZ(mdp: MdpArrays, r: Resolved, H: number): number {
   const n = mdp.nStates;
   const Q = new Float64Array(n * mdp.nActions);
@@ -44,7 +44,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   if (!r.keepSteps) {
     checkMemory(streamingBytes(H, n, m, diagnostics), "horizon", `a horizon of ${H} steps (${n} states x ${m} actions, checkpoints for the ELBO)`, "use a shorter horizon");
     const st = solveFiniteStreaming(mdp, r.rules, r.prior, r.alpha, r.gamma, H, diagnostics);
-    const logZ = diagnostics ? (r.rules.backup === "exact" ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
+    const logZ = diagnostics ? (r.rules.exactMessages ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
     return {
       backup: r.rules.backup,
       alpha: r.alpha,
@@ -93,7 +93,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;
   if (diagnostics) {
-    logZ = r.rules.backup === "exact" ? initialLogZ(mdp, Vs[0]!, r.alpha) : exactLogZ(mdp, r, H);
+    logZ = r.rules.exactMessages ? initialLogZ(mdp, Vs[0]!, r.alpha) : exactLogZ(mdp, r, H);
     const ev = evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps);
     elbo = Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;

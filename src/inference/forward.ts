@@ -173,7 +173,7 @@ export function marginals(mdp: MdpArrays, result: SolveResult, options: Marginal
     throw new ParameterError("result", `is for ${result.nStates} states x ${result.nActions} actions, the MDP has ${mdp.nStates} x ${mdp.nActions}`);
   }
   const posterior = from === "posterior";
-  if (posterior && result.backup !== "exact") {
+  if (posterior && !RULES[result.backup].exactMessages) {
     throw new ParameterError("from", `the exact posterior p(tau | O) belongs to the exact backup; this result is ${result.backup} (use from "policy" for q(tau))`);
   }
   const start = posterior ? (options.start ?? "posterior") : "p0";

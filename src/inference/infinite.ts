@@ -12,6 +12,7 @@ import { exactGrowthBeyondRounding, exactLogGrowthLowerBound, exactLogSpectralRa
 import { expFormFits } from "./kernels/plan.js";
 import { EXP_FORM_ALPHA_PER_SCALE } from "../limits.js";
 import { openSweeper } from "./kernels/sweeper.js";
+import { familyKernel, unreachable } from "./rules/index.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
 import { ruleStepper, type Stepper } from "./stepper.js";
@@ -49,24 +50,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
       );
     }
   }
-  // The two rules fused per state (kernels/) whenever the dynamics rule is affine in a space the
-  // kernels iterate: value space (variational, hard) on any schedule and thread count; exp space
-  // (exact, linear in z = exp(V/alpha)) Jacobi with the tempered semiring, while the numbers stay in
-  // range (plan.ts expFormFits, and the sweeper's per-sweep check). Otherwise, or once the values
-  // leave that range, the rules' own log-space loops, Jacobi.
-  const form = r.rules.dynamics.affine;
-  const fused =
-    form.space === "value" ||
-    (r.rules.actions.name === "tempered" &&
-      r.schedule === "jacobi" &&
-      startSpread(start) / r.alpha < 300 &&
-      // exp(Q/alpha) near 1 holds Q to alpha x 2.2e-16 only: at alpha far above the values the
-      // log-space rules (expm1/log1p form) keep what the exp form rounds away (limits.ts).
-      r.alpha <= EXP_FORM_ALPHA_PER_SCALE * Math.max(1, r.valueScale) &&
-      expFormFits(mdp, form, r.gamma, r.alpha));
-  let stepper: Stepper = fused
-    ? openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.name, form, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads })
-    : ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, start);
+  let stepper: Stepper = openStepper(mdp, r, start);
   const threads = stepper.threads;
   /** Leave the kernel (its numbers out of range): the rule loop continues from its values and Q. */
   const leaveKernel = () => {
@@ -119,7 +103,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
         stopReason = verdict;
         break;
       }
-      if (r.rules.backup === "exact" && !belowOne) {
+      if (r.rules.mayHaveNoFixedPoint && !belowOne) {
         const slot = iterations % GROWTH_WINDOW;
         const before = history[slot]!;
         history[slot] = res;
@@ -141,14 +125,14 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   const Q = stepper.Q;
   const V = stepper.values();
   const converged = stopReason === "tolerance" || stopReason === "stalled";
-  if (!converged && r.rules.backup === "exact" && Number.isFinite(residual) && !belowOne) {
+  if (!converged && r.rules.mayHaveNoFixedPoint && Number.isFinite(residual) && !belowOne) {
     const logRho = logGrowth(residual);
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
     if (Number.isNaN(logRho)) {
       warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (--max-iter)`);
     }
   }
-  if (converged && r.rules.backup === "exact") {
+  if (converged && r.rules.mayHaveNoFixedPoint) {
     // A small residual is not a fixed point: the spectral radius decides (a growth below the
     // tolerance per sweep, e.g. a reward of 1e-11 on a cycle with gamma = 1, stops on the residual).
     const logRho = exactGrowthBeyondRounding(mdp, r.prior, r.alpha, r.gamma, V);
@@ -204,4 +188,35 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     warnings,
     schedule,
   };
+}
+
+/**
+ * The stepper the family's capabilities select. The fused kernel it declares (and fits, rules/):
+ * "affine-value" (variational, hard) on any schedule and thread count; "affine-exp" (exact, linear in
+ * z = exp(V/alpha)) Jacobi, while the numbers stay in range (plan.ts expFormFits here, the sweeper's
+ * per-sweep check after; the loop hands over to the rules when they leave it). Without a kernel, the
+ * family's own log-space rule loops, Jacobi. A new kernel id fails to compile here until handled.
+ */
+function openStepper(mdp: MdpArrays, r: Resolved, start: Float64Array | undefined): Stepper {
+  const kernel = familyKernel(r.rules);
+  const plain = () => ruleStepper(mdp, r.rules, r.prior, r.alpha, r.gamma, start);
+  if (kernel === null) return plain();
+  // familyKernel checked that the form and the semiring kind are the kernel's.
+  const form = r.rules.dynamics.affine!;
+  const fused = () => openSweeper(mdp, r.prior, start, { semiring: r.rules.actions.kind!, form, alpha: r.alpha, gamma: r.gamma, schedule: r.schedule, threads: r.threads });
+  switch (kernel) {
+    case "affine-value":
+      return fused();
+    case "affine-exp":
+      return r.schedule === "jacobi" &&
+        startSpread(start) / r.alpha < 300 &&
+        // exp(Q/alpha) near 1 holds Q to alpha x 2.2e-16 only: at alpha far above the values the
+        // log-space rules (expm1/log1p form) keep what the exp form rounds away (limits.ts).
+        r.alpha <= EXP_FORM_ALPHA_PER_SCALE * Math.max(1, r.valueScale) &&
+        expFormFits(mdp, form, r.gamma, r.alpha)
+        ? fused()
+        : plain();
+    default:
+      return unreachable(kernel);
+  }
 }

@@ -18,6 +18,7 @@ import { Rng } from "../numeric/random.js";
 import { posteriorEntries, TRAJECTORY_SOURCES, type TrajectorySource } from "./forward.js";
 import { posteriorInitial } from "./posterior.js";
 import type { SolveResult } from "./solve.js";
+import { RULES } from "./rules/index.js";
 
 export interface SampleOptions {
   /** Number of episodes, >= 1. */
@@ -59,7 +60,7 @@ export interface Samples {
 export function sampleTrajectories(mdp: MdpArrays, result: SolveResult, options: SampleOptions): Samples {
   const from = options.from ?? "policy";
   if (!TRAJECTORY_SOURCES.includes(from)) throw new ParameterError("from", `"${String(from)}" is not one of ${TRAJECTORY_SOURCES.join(", ")}`);
-  if (from === "posterior" && result.backup !== "exact") {
+  if (from === "posterior" && !RULES[result.backup].exactMessages) {
     throw new ParameterError("from", `the exact posterior p(tau | O) belongs to the exact backup; this result is ${result.backup}`);
   }
   if (result.nStates !== mdp.nStates || result.nActions !== mdp.nActions) {

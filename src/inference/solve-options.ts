@@ -6,9 +6,9 @@ import { ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { checkPositive, checkTemperature, checkValueScale, inTemperatureRange, valueScale } from "../limits.js";
 import { checkPriorShape, entropyPrior, uniformPrior, type ActionPrior } from "./prior.js";
-import { RULES, type Backup, type RuleFamily } from "./rules/index.js";
+import { BACKUPS, RULES, allowsInPlaceSchedules, isBackup, type Backup, type RuleFamily } from "./rules/index.js";
 import type { Schedule } from "./schedule.js";
-import type { SweepSchedule } from "./kernels/sweeper.js";
+import { SWEEP_SCHEDULES, type SweepSchedule } from "./kernels/sweeper.js";
 
 /** Defaults of {@link solve}, stated once. */
 export const SOLVE_DEFAULTS = {
@@ -26,6 +26,12 @@ export const SOLVE_DEFAULTS = {
 export interface SolveOptions {
   /** Which rule family: "exact" (sum-product), "variational" (soft Bellman), "hard" (max-product). @defaultValue "variational" */
   readonly backup?: Backup;
+  /**
+   * A rule family given as a value (it overrides `backup`): the engine reads its capabilities
+   * (which kernel may run it, whether the growth check applies), never its name. For extensions and
+   * tests; the registered families are {@link RULES}.
+   */
+  readonly rules?: RuleFamily;
   /** Temperature alpha > 0 (beta in RLHF). @defaultValue 1 */
   readonly alpha?: number;
   /** Discount in (0, 1]; @defaultValue 1 with a horizon, required without one. */
@@ -146,10 +152,12 @@ export interface Resolved {
 /** Check and complete the options; throws {@link ParameterError} naming the option. */
 export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   const backup = o.backup ?? SOLVE_DEFAULTS.backup;
-  if (!(backup in RULES)) throw new ParameterError("backup", `"${String(backup)}" is not one of exact, variational, hard`);
-  // The supported ranges (limits.ts). The hard backup's values need no alpha (only log Z and the
+  if (!isBackup(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of ${BACKUPS.join(", ")}`);
+  const rules = o.rules ?? RULES[backup];
+  // The supported ranges (limits.ts). The max semiring's values need no alpha (only log Z and the
   // ELBO do): any alpha > 0 runs there.
-  const alpha = backup === "hard" ? checkPositive(o.alpha ?? SOLVE_DEFAULTS.alpha) : checkTemperature(o.alpha ?? SOLVE_DEFAULTS.alpha);
+  const temperatureFree = rules.actions.kind === "max";
+  const alpha = temperatureFree ? checkPositive(o.alpha ?? SOLVE_DEFAULTS.alpha) : checkTemperature(o.alpha ?? SOLVE_DEFAULTS.alpha);
   let horizon: number | null = null;
   if (o.horizon !== undefined) {
     if (!Number.isInteger(o.horizon) || o.horizon < 1) throw new ParameterError("horizon", `must be an integer >= 1, got ${o.horizon}`);
@@ -173,15 +181,16 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
     throw new ParameterError("initialValues", `has ${o.initialValues.length} values for ${mdp.nStates} states`);
   }
   const schedule = o.schedule ?? SOLVE_DEFAULTS.schedule;
-  if (schedule !== "jacobi" && schedule !== "gauss-seidel" && schedule !== "prioritised") {
-    throw new ParameterError("schedule", `"${String(schedule)}" is not one of jacobi, gauss-seidel, prioritised`);
+  if (!(SWEEP_SCHEDULES as readonly string[]).includes(schedule)) {
+    throw new ParameterError("schedule", `"${String(schedule)}" is not one of ${SWEEP_SCHEDULES.join(", ")}`);
   }
-  if (schedule !== "jacobi" && backup === "exact" && horizon === null) {
-    throw new ParameterError("schedule", `${schedule} runs with the variational and hard backups; the exact backup sweeps Jacobi`);
+  if (schedule !== "jacobi" && !allowsInPlaceSchedules(rules) && horizon === null) {
+    const inPlace = BACKUPS.filter((b) => allowsInPlaceSchedules(RULES[b]));
+    throw new ParameterError("schedule", `${schedule} runs with the ${inPlace.join(" and ")} backups; the ${rules.backup} backup sweeps Jacobi`);
   }
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
-  const alphaDiagnostics = checkValueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy", hard: backup === "hard" }) && inTemperatureRange(alpha);
-  return { rules: RULES[backup], alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
+  const alphaDiagnostics = checkValueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy", hard: temperatureFree }) && inTemperatureRange(alpha);
+  return { rules, alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
 }
 

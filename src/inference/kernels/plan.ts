@@ -14,7 +14,7 @@
  */
 import type { MdpArrays } from "../../mdp/tabular.js";
 import { priorConstants, type ActionPrior } from "../prior.js";
-import { variationalDynamics } from "../rules/dynamics-variational.js";
+import { expectationForm } from "../rules/dynamics-variational.js";
 import type { AffineForm } from "../rules/types.js";
 import type { SweepData } from "./sweep-core.js";
 
@@ -122,7 +122,7 @@ export function expFormFits(mdp: MdpArrays, form: AffineForm, gamma: number, alp
  * done), b(s,a) = sum_k p_k r_k, in the entry order of the CSR table.
  * @param shared - allocate on SharedArrayBuffers (for worker threads).
  */
-export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, form: AffineForm = variationalDynamics.affine, alpha = 1): CompiledDynamics {
+export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, form: AffineForm = expectationForm, alpha = 1): CompiledDynamics {
   const { nStates: n, nActions: m, rowStart, next } = mdp;
   const e = entryNumbers(mdp, form, gamma, alpha);
   const rows = n * m;

@@ -14,10 +14,11 @@
  */
 import type { Worker } from "node:worker_threads";
 import { nodeBuiltin } from "../../host.js";
-import { variationalDynamics } from "../rules/dynamics-variational.js";
+import { expectationForm } from "../rules/dynamics-variational.js";
 import type { MdpArrays } from "../../mdp/tabular.js";
 import type { ActionPrior } from "../prior.js";
 import type { Stepper } from "../stepper.js";
+import { unreachable, type SemiringKind } from "../rules/index.js";
 import type { AffineForm } from "../rules/types.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
 import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, sweepRangeExp, workerLoop, type SweepData } from "./sweep-core.js";
@@ -32,7 +33,8 @@ import type { CompiledDynamics } from "./plan.js";
  * is still backed up in every full sweep, so the iteration converges as Gauss-Seidel does
  * (asynchronous value iteration), and the stopping test is the full sweep's residual.
  */
-export type SweepSchedule = "jacobi" | "gauss-seidel" | "prioritised";
+export const SWEEP_SCHEDULES = ["jacobi", "gauss-seidel", "prioritised"] as const;
+export type SweepSchedule = (typeof SWEEP_SCHEDULES)[number];
 
 /** Partial sweeps after each full sweep of the prioritised schedule. */
 export const PRIORITY_SWEEPS = 8;
@@ -49,7 +51,7 @@ export const THREAD_MIN_ENTRIES = 1 << 16;
 const WORKER_START_TIMEOUT_MS = 10_000;
 
 export interface SweeperOptions {
-  readonly semiring: "tempered" | "max";
+  readonly semiring: SemiringKind;
   /**
    * The dynamics rule's affine form (rules/types.ts): value space (variational, hard) or exp space
    * (exact: Jacobi with the tempered semiring only; the caller checks plan.ts expFormFits).
@@ -86,6 +88,18 @@ export function workerSource(call: string): string {
     workerLoop.toString(),
     call,
   ].join("\n");
+}
+
+/** The kernel's code for an action rule (sweep-core.ts: 0 tempered, 1 max). */
+function semiringCode(kind: SemiringKind): number {
+  switch (kind) {
+    case "tempered":
+      return 0;
+    case "max":
+      return 1;
+    default:
+      return unreachable(kind);
+  }
 }
 
 /** How many threads "auto" means for a table of `nnz` entries. */
@@ -145,7 +159,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const shared = threads > 1;
   const gs = o.schedule !== "jacobi";
   const prioritised = o.schedule === "prioritised";
-  const form = o.form ?? variationalDynamics.affine;
+  const form = o.form ?? expectationForm;
   const exp = form.space === "exp";
   if (exp && (gs || o.semiring !== "tempered")) throw new Error("the exp-space kernel runs Jacobi sweeps with the tempered semiring");
   const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
@@ -178,7 +192,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     nStates: n,
     nActions: m,
     ...dynamics,
-    semiring: o.semiring === "max" ? 1 : 0,
+    semiring: semiringCode(o.semiring),
     ...compilePrior(prior, shared),
     alpha: o.alpha,
     space: exp ? 1 : 0,

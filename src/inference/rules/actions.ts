@@ -21,6 +21,7 @@ export const TIE_TOLERANCE = 1e-9;
 
 export const temperedSemiring: ActionSemiring = {
   name: "tempered",
+  kind: "tempered",
   statement: "(alpha logsumexp(x/alpha), +, -inf, 0)",
   apply(Q, prior, alpha, V, policy) {
     const { nStates: n, nActions: m } = prior;
@@ -55,6 +56,7 @@ export const temperedSemiring: ActionSemiring = {
 
 export const maxSemiring: ActionSemiring = {
   name: "max",
+  kind: "max",
   statement: "(max, +, -inf, 0)",
   apply(Q, prior, _alpha, V, policy) {
     const { nStates: n, nActions: m } = prior;

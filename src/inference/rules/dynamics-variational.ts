@@ -3,17 +3,19 @@
  *   Q(s,a) = sum_k p_k (r_k + gamma (1 - done_k) V'(s'_k))
  * Jensen's inequality puts it below the exact rule's log E exp; the two part ways exactly here.
  */
-import type { DynamicsRule } from "./types.js";
+import type { AffineForm, DynamicsRule } from "./types.js";
+
+/** Q = sum_k p_k r_k + sum_k gamma p_k (1 - done_k) V(s'_k): the expectation, affine in V. */
+export const expectationForm: AffineForm = {
+  space: "value",
+  coefficient: (p, _r, done, gamma) => (done ? 0 : gamma * p),
+  constant: (p, r) => p * r,
+};
 
 export const variationalDynamics: DynamicsRule = {
   name: "expectation",
   equation: "Q(s,a) = E_{s'~P}[ r + gamma V(s') ]",
-  // Q = sum_k p_k r_k + sum_k gamma p_k (1 - done_k) V(s'_k)
-  affine: {
-    space: "value",
-    coefficient: (p, _r, done, gamma) => (done ? 0 : gamma * p),
-    constant: (p, r) => p * r,
-  },
+  affine: expectationForm,
   apply(mdp, Vnext, _alpha, gamma, Q) {
     const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
     const rows = n * m;

@@ -1,28 +1,126 @@
 /**
- * Rule families: which rule each factor uses in each mode. The engine is generic over these values.
+ * Rule families: which rule each factor uses in each mode, and what the family allows. The engine is
+ * generic over these values and reads their capabilities; it never compares a family's name.
  * - exact: sum-product (log E exp over next states, tempered logsumexp over actions)
  * - variational: structured VMP with the dynamics fixed (E over next states, tempered over actions)
  * - hard: max-product over actions with the dynamics' expectation, the alpha -> 0 limit of variational
  */
 import { maxSemiring, temperedSemiring } from "./actions.js";
 import { exactDynamics } from "./dynamics-exact.js";
-import { variationalDynamics } from "./dynamics-variational.js";
-import type { ActionSemiring, AffineForm, DynamicsRule } from "./types.js";
+import { expectationForm, variationalDynamics } from "./dynamics-variational.js";
+import type { ActionSemiring, AffineForm, DynamicsRule, SemiringKind } from "./types.js";
 
-export type Backup = "exact" | "variational" | "hard";
+/** The backups, listed once: flags, help, derive, render, report and check read this list. */
+export const BACKUPS = ["exact", "variational", "hard"] as const;
+export type Backup = (typeof BACKUPS)[number];
 
-/** The rules every factor of the trajectory graph uses in one mode. */
-export interface RuleFamily {
+/**
+ * The fused sweep kernels (inference/kernels/) a family may select:
+ * - "affine-value": Q = b + sum c V' per state, then the tempered or max action rule; every
+ *   schedule (Jacobi, Gauss-Seidel, prioritised) on any number of threads;
+ * - "affine-exp": exp(Q/alpha) = b + sum c z' with z = exp(V/alpha) kept shifted, then the tempered
+ *   action rule; Jacobi only, and only while the numbers stay in range (the engine hands over to the
+ *   family's own rule loops when they leave it).
+ * A new kernel adds its id here; every switch over KernelId then fails to compile until it handles it.
+ */
+export const KERNELS = ["affine-value", "affine-exp"] as const;
+export type KernelId = (typeof KERNELS)[number];
+
+/** What a rule family allows the engine to do. */
+export interface RuleCapabilities {
+  /**
+   * The fused kernel that may run this family's infinite-horizon sweeps (its dynamics rule is affine
+   * in the kernel's space and its action rule is of a kind the kernel implements: {@link kernelFits}),
+   * or null: the engine then runs the family's own rule loops (Jacobi).
+   */
+  readonly kernel: KernelId | null;
+  /**
+   * The backup operator can have no fixed point (it is not a contraction for every gamma < 1): the
+   * infinite-horizon loop watches the residual for linear growth and decides by the spectral radius
+   * (growth.ts, NoFixedPointError).
+   */
+  readonly mayHaveNoFixedPoint: boolean;
+  /**
+   * The family's messages are the exact sum-product messages: V_0 gives log Z by the initial factor's
+   * rule, and the posterior p(tau | O) (forward messages, sampling) reads off them.
+   */
+  readonly exactMessages: boolean;
+}
+
+/** The rules every factor of the trajectory graph uses in one mode, and what they allow. */
+export interface RuleFamily extends RuleCapabilities {
   readonly backup: Backup;
   readonly dynamics: DynamicsRule;
   readonly actions: ActionSemiring;
 }
 
-export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring };
-export const VARIATIONAL: RuleFamily = { backup: "variational", dynamics: variationalDynamics, actions: temperedSemiring };
-export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring };
+export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring, kernel: "affine-exp", mayHaveNoFixedPoint: true, exactMessages: true };
+export const VARIATIONAL: RuleFamily = {
+  backup: "variational",
+  dynamics: variationalDynamics,
+  actions: temperedSemiring,
+  kernel: "affine-value",
+  mayHaveNoFixedPoint: false,
+  exactMessages: false,
+};
+export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring, kernel: "affine-value", mayHaveNoFixedPoint: false, exactMessages: false };
 
 export const RULES: Readonly<Record<Backup, RuleFamily>> = { exact: EXACT, variational: VARIATIONAL, hard: HARD };
 
-export { exactDynamics, variationalDynamics, temperedSemiring, maxSemiring };
-export type { ActionSemiring, AffineForm, DynamicsRule };
+/** Whether `x` names a registered family (narrowing). */
+export function isBackup(x: unknown): x is Backup {
+  return typeof x === "string" && (BACKUPS as readonly string[]).includes(x);
+}
+
+/**
+ * Whether the kernel `id` can run `family`: its dynamics rule is affine in the kernel's space and
+ * its action rule is of a kind the kernel implements.
+ */
+export function kernelFits(id: KernelId, family: Pick<RuleFamily, "dynamics" | "actions">): boolean {
+  const space = family.dynamics.affine?.space;
+  switch (id) {
+    case "affine-value":
+      return space === "value" && family.actions.kind !== null;
+    case "affine-exp":
+      return space === "exp" && family.actions.kind === "tempered";
+    default:
+      return unreachable(id);
+  }
+}
+
+/** Whether the kernel runs the in-place schedules (Gauss-Seidel, prioritised) as well as Jacobi. */
+export function kernelRunsInPlace(id: KernelId): boolean {
+  switch (id) {
+    case "affine-value":
+      return true;
+    case "affine-exp":
+      return false;
+    default:
+      return unreachable(id);
+  }
+}
+
+/**
+ * The kernel that will run `family`'s sweeps, or null for its own rule loops. A family that declares
+ * a kernel its rules do not fit is a programming error: it throws rather than run the wrong loop.
+ */
+export function familyKernel(family: RuleFamily): KernelId | null {
+  if (family.kernel === null) return null;
+  if (!kernelFits(family.kernel, family)) {
+    throw new TypeError(`rule family ${family.backup}: kernel ${family.kernel} cannot run dynamics ${family.dynamics.name} with actions ${family.actions.name}`);
+  }
+  return family.kernel;
+}
+
+/** In-place schedules (Gauss-Seidel, prioritised) need a fused kernel that runs them. */
+export function allowsInPlaceSchedules(family: RuleFamily): boolean {
+  return family.kernel !== null && kernelRunsInPlace(family.kernel);
+}
+
+/** For exhaustive switches: a case left out makes `x` not `never`, and the call fails to compile. */
+export function unreachable(x: never): never {
+  throw new TypeError(`unhandled case ${String(x)}`);
+}
+
+export { exactDynamics, variationalDynamics, expectationForm, temperedSemiring, maxSemiring };
+export type { ActionSemiring, AffineForm, DynamicsRule, SemiringKind };

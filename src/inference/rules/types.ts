@@ -10,20 +10,34 @@ import type { ActionPrior } from "../prior.js";
  * given the message V_t+1 arriving on its `next` interface. Writes Q(s, a) in reward units.
  */
 export interface DynamicsRule {
-  readonly name: "log-expect-exp" | "expectation";
+  /** A name for people (help, derive, reports); the engine never branches on it. */
+  readonly name: string;
   /** One-line statement of the backup it implements. */
   readonly equation: string;
-  /** The rule as an affine map of the next values: what lets the engine run it on the fused kernels. */
-  readonly affine: AffineForm;
+  /**
+   * The rule as an affine map of the next values, in the space a fused kernel iterates, or null when
+   * it is affine in neither (then no fused kernel may run it).
+   */
+  readonly affine: AffineForm | null;
   apply(mdp: MdpArrays, Vnext: Float64Array, alpha: number, gamma: number, Q: Float64Array): void;
 }
+
+/**
+ * Which closed form an action rule computes, for the kernels that fuse it:
+ * - "tempered": V(s) = alpha log sum_a pi0(a|s) exp(Q(s,a)/alpha);
+ * - "max": V(s) = max over {a : pi0(a|s) > 0} of Q(s,a).
+ */
+export type SemiringKind = "tempered" | "max";
 
 /**
  * The action-prior factor pi0(a|s) as a semiring over actions: its message towards s_t, V(s), and
  * the resulting policy q(a|s), from Q(s, .).
  */
 export interface ActionSemiring {
-  readonly name: "tempered" | "max";
+  /** A name for people; the engine never branches on it. */
+  readonly name: string;
+  /** The closed form it computes (what a fused kernel implements), or null for one no kernel knows. */
+  readonly kind: SemiringKind | null;
   /** The semiring, stated as (plus, times, zero, one) in log space. */
   readonly statement: string;
   apply(Q: Float64Array, prior: ActionPrior, alpha: number, V: Float64Array, policy: Float64Array | null): void;
