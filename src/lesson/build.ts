@@ -140,7 +140,9 @@ main p { max-width: 78em; margin: 4px 0 8px; }
 .row { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
 .picture svg { max-width: 100%; height: auto; display: block; }
 #backup-maps svg { width: 100%; max-width: 1100px; }
-#graph svg { max-height: 64vh; width: auto; }
+.row.side { flex-wrap: nowrap; }
+#graph { flex: 1 1 auto; min-width: 0; }
+#graph svg { width: 100%; height: auto; max-height: 72vh; }
 #temp-map svg, #sweep-map svg, #evidence-maps svg { max-height: 58vh; width: auto; }
 #temp-strip svg { max-height: 34vh; width: auto; }
 .facts { border-collapse: collapse; margin: 6px 0; font-size: 14px; }
@@ -163,7 +165,7 @@ button.cell.kind-goal { background: #6ee7b7; }
 button.cell.kind-cliff { background: #9ca3af; cursor: not-allowed; }
 button.cell.on-path { outline: 3px solid #d55e00; outline-offset: -3px; }
 #world-facts { max-width: 34em; }
-#message { max-width: 30em; min-height: 8em; }
+#message { flex: 0 0 290px; min-height: 8em; }
 .equation { margin: 2px 0 6px; }
 .equation math { font-size: 1.15em; }
 .by { font-size: 12.5px; color: var(--muted); margin: 0 0 0 2em !important; }

@@ -143,7 +143,7 @@ function skeleton(derivations: string): string {
     <h2>2. The graph</h2>
     <p>The trajectory factor graph for horizon 2: states s<sub>t</sub>, actions a<sub>t</sub>, observed optimality O<sub>t</sub>, and the factors p₀, π₀ and
     P·exp(r/α). The red arrows are the backward schedule the engine runs; point at one (or focus it with Tab) to see the message it carries, computed for this world at the start state.</p>
-    <div class="row"><div id="graph" class="picture"></div><div id="message" class="facts" aria-live="polite"></div></div>
+    <div class="row side"><div id="graph" class="picture"></div><div id="message" class="facts" aria-live="polite"></div></div>
   </section>
   <section id="step-backups" role="tabpanel" aria-labelledby="tab-backups" hidden>
     <h2>3. The two backups</h2>
@@ -304,6 +304,7 @@ function showMessage(mdp: TabularMdp, n: number): void {
   } else {
     lines.push(`<table>${fact("msg-logz", "log Z = log Σ p₀(s) exp(V₀(s)/α)", run.logZ)}${fact("msg-elbo", "ELBO of the returned policy", run.elbo)}</table>`);
   }
+  if (run?.steps && run.steps.V.every((V) => V.every((v) => v === 0))) lines.push(`<p class="help">All zero: within 2 steps no reward is reachable from the start, whatever the policy.</p>`);
   $("message").innerHTML = lines.join("");
 }
 

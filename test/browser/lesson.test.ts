@@ -312,6 +312,26 @@ describe("the lesson page in headless Chromium", () => {
     await page.close();
   });
 
+  it("the graph: focusing a message arrow shows the message it carries, solve's numbers at the start state", async () => {
+    requireBrowser();
+    const { page, errors } = await open();
+    await openStep(page, "graph");
+    const alpha = await pageAlpha(page);
+    const res = solve(frozenLake(), { backup: "variational", alpha, gamma: 0.99, horizon: 2 });
+    // Message 3 is P_0 -> (s_0, a_0): Q_0(s, a); message 4 is pi0_0 -> s_0: V_0(s).
+    await page.focus('#graph g.message[data-step="3"]');
+    await page.waitForFunction(() => /message 3/.test(document.getElementById("message")!.textContent ?? ""));
+    for (let a = 0; a < 4; a++) expect(await printed(page, `tr[data-fact="msg-q-${a}"] td.num`)).toBe(formatNumber(res.steps!.Q[0]![a]!));
+    await page.hover('#graph g.message[data-step="4"]');
+    await page.waitForFunction(() => /message 4/.test(document.getElementById("message")!.textContent ?? ""));
+    expect(await printed(page, 'tr[data-fact="msg-v"] td.num')).toBe(formatNumber(res.V[0]!));
+    expect(await page.$$eval("#graph g.message title", (ts) => ts.length)).toBeGreaterThan(3);
+    const box = await page.$eval("#message", (e) => e.getBoundingClientRect());
+    expect(box.bottom).toBeLessThanOrEqual(720); // beside the graph, within the window
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("demonstrations drawn by clicking a path become the prior: V(start) is solve's with pi_D built from those moves", async () => {
     requireBrowser();
     const { page, errors } = await open();
