@@ -55,8 +55,14 @@ export class MdpValidationError extends InputError {}
 
 /** A numeric parameter out of its domain (alpha, gamma, horizon, tolerance, ...). */
 export class ParameterError extends InputError {
+  /** The option (library: its API name, e.g. `maxIter`; CLI: its flag, e.g. `--max-iter`). */
+  readonly parameter: string;
+  /** The message without the parameter's name in front. */
+  readonly detail: string;
   constructor(parameter: string, message: string) {
     super([{ code: "bad-parameter", path: parameter, message: `${parameter}: ${message}` }]);
+    this.parameter = parameter;
+    this.detail = message;
   }
 }
 
@@ -124,13 +130,14 @@ export class NoFixedPointError extends RunError {
   readonly spectralRadius: number;
   /** log rho, when known (rho itself may overflow: exp(1e6)). */
   readonly logSpectralRadius: number;
+  /** The finding without the advice (the CLI gives its own, in flags). */
+  readonly finding: string;
   constructor(growthPerStep: number, spectralRadius: number, logSpectralRadius = Math.log(spectralRadius)) {
-    super(
-      "no-fixed-point",
+    const finding =
       `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
-        `${describeRadius(spectralRadius, logSpectralRadius)} >= 1, so V grows by ${significant(growthPerStep)} per step ` +
-        `(alpha * log rho). Use --backup variational, a finite --horizon, or a smaller gamma.`,
-    );
+      `${describeRadius(spectralRadius, logSpectralRadius)} >= 1, so V grows by ${significant(growthPerStep)} per step (alpha * log rho).`;
+    super("no-fixed-point", `${finding} Use backup "variational", a finite horizon, or a smaller gamma.`);
+    this.finding = finding;
     this.growthPerStep = growthPerStep;
     this.spectralRadius = spectralRadius;
     this.logSpectralRadius = logSpectralRadius;

@@ -53,9 +53,9 @@ function powerOfTen(log10: number): string {
 export function checkTemperature(alpha: unknown, name = "alpha", text?: string): number {
   const quoted = text ?? (typeof alpha === "number" ? show(alpha) : typeof alpha === "string" ? JSON.stringify(alpha.slice(0, 40)) : typeof alpha);
   if (typeof alpha !== "number" || Number.isNaN(alpha)) throw new ParameterError(name, `must be a number > 0, got ${quoted}`);
-  if (alpha <= 0) throw new ParameterError(name, `${quoted} must be greater than 0 (the hard backup is the alpha -> 0 limit: --backup hard)`);
+  if (alpha <= 0) throw new ParameterError(name, `${quoted} must be greater than 0 (the hard backup is the alpha -> 0 limit: backup: "hard")`);
   if (alpha < NUMERIC_LIMITS.alphaMin) {
-    throw new ParameterError(name, `${quoted} is below 1e-300, where 1/alpha and r/alpha overflow; use the hard backup (--backup hard), the alpha -> 0 limit`);
+    throw new ParameterError(name, `${quoted} is below 1e-300, where 1/alpha and r/alpha overflow; use the hard backup (backup: "hard"), the alpha -> 0 limit`);
   }
   if (!(alpha <= NUMERIC_LIMITS.alphaMax)) {
     throw new ParameterError(name, `${quoted} is above 1e300, where r/alpha underflows; the policy there is the prior's (alpha -> infinity): use alpha <= 1e300`);
@@ -132,7 +132,7 @@ export function checkValueScale(mdp: MdpArrays, run: ScaleRun): boolean {
     if (run.hard) return false;
     throw new ParameterError(
       "alpha",
-      `${show(run.alpha)} is too small for these rewards: with ${what}, values / alpha reach about ${powerOfTen(logRatio)}, beyond the supported 1e300 (r/alpha overflows); use a larger alpha or the hard backup (--backup hard)`,
+      `${show(run.alpha)} is too small for these rewards: with ${what}, values / alpha reach about ${powerOfTen(logRatio)}, beyond the supported 1e300 (r/alpha overflows); use a larger alpha or the hard backup (backup: "hard")`,
     );
   }
   return true;

@@ -3,7 +3,7 @@
  * usage errors), number parsing that names the flag, and error reporting without stack traces.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { CaiError, InputError, ParameterError, UsageError } from "../errors.js";
+import { CaiError, InputError, NoFixedPointError, ParameterError, UsageError } from "../errors.js";
 
 /** One sub-command of `cai`. */
 export interface Command {
@@ -85,6 +85,30 @@ export function onePositional(positionals: string[], what: string, usage: string
   return positionals[0]!;
 }
 
+/** API options the engine names whose flag is spelled differently. */
+const API_FLAGS: Readonly<Record<string, string>> = { maxIter: "--max-iter", maxSteps: "--max-steps" };
+
+/**
+ * Phrases of engine messages that name API options, and what the CLI user types instead. The engine
+ * speaks the library's language; the CLI translates on the way out.
+ */
+const API_PHRASES: readonly (readonly [string, string])[] = [
+  ["(maxIter)", "(--max-iter)"],
+  ["(keepSteps: false)", "(cai solve without --all-steps)"],
+  ['backup: "hard"', "--backup hard"],
+];
+
+/** An engine message in the CLI's words (flags for API options). */
+export function cliText(s: string): string {
+  for (const [api, flag] of API_PHRASES) s = s.split(api).join(flag);
+  return s;
+}
+
+/** Write a warning on stderr, one line, in the CLI's words. */
+export function warn(message: string): void {
+  process.stderr.write(`cai: warning: ${cliText(oneLine(message))}\n`);
+}
+
 /** How many problem lines the CLI prints before summarising the rest. */
 export const MAX_PROBLEM_LINES = 20;
 
@@ -93,6 +117,15 @@ export const MAX_PROBLEM_LINES = 20;
  * that failed. No stack trace unless CAI_DEBUG is set.
  */
 export function reportError(e: unknown, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): number {
+  // The engine names its API options; the CLI says which flag sets them.
+  if (e instanceof ParameterError && e.parameter in API_FLAGS) {
+    write(`cai: error: ${API_FLAGS[e.parameter]}: ${oneLine(e.detail)}`);
+    return 2;
+  }
+  if (e instanceof NoFixedPointError) {
+    write(`cai: error: ${oneLine(e.finding)} Use --backup variational, a finite --horizon, or a smaller --gamma.`);
+    return 1;
+  }
   if (e instanceof UsageError) {
     // A usage error may carry a "usage: ..." line after its message.
     for (const line of e.message.split("\n")) write(line.startsWith("usage:") ? line : `cai: error: ${line}`);
@@ -106,7 +139,7 @@ export function reportError(e: unknown, write: (line: string) => void = (l) => p
     return 2;
   }
   if (e instanceof CaiError) {
-    write(`cai: error: ${oneLine(e.message)}`);
+    write(`cai: error: ${cliText(oneLine(e.message))}`);
     return 1;
   }
   const err = e instanceof Error ? e : undefined;

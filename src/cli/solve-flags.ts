@@ -13,6 +13,8 @@ import { numberFlag, parseNumber } from "./common.js";
 import { checkPositive, checkTemperature } from "../limits.js";
 import { sweepFlags } from "./sweep-flags.js";
 import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
+import { BACKUPS, isBackup } from "../inference/rules/index.js";
+import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
 
 /** parseArgs options for the solve flags. */
 export const SOLVE_FLAGS = {
@@ -45,8 +47,8 @@ export const SOLVE_FLAGS_HELP = [
   "  --gamma G        discount in (0, 1]; default 1 with --horizon, required without",
   "  --horizon H      finite horizon (time-indexed Q_t, V_t, policy_t); absent: infinite horizon",
   '  --prior FILE     action prior {"prior": pi0[s][a]}, rows summing to 1; 0 masks an action',
-  "  --tol T          infinite horizon: stop when max |dQ| <= T (default 1e-10)",
-  "  --max-iter N     infinite horizon: at most N sweeps (default 100000)",
+  `  --tol T          infinite horizon: stop when max |dQ| <= T (default ${SOLVE_DEFAULTS.tol})`,
+  `  --max-iter N     infinite horizon: at most N sweeps (default ${SOLVE_DEFAULTS.maxIter})`,
   "  --strict         exit 1 instead of reporting an unconverged result",
   "  --schedule S     infinite horizon sweeps: jacobi (default), gauss-seidel, prioritised (same fixed point, fewer sweeps)",
   "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number,",
@@ -142,9 +144,11 @@ export function solveSetupFromFlags(v: SolveFlagValues, mdp: TabularMdp): { opti
  * @param withModel - build the prior of --model (reads its files). @defaultValue true
  */
 export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withModel = true): SolveOptions {
-  const backup = v.backup ?? "variational";
-  if (backup !== "variational" && backup !== "exact" && backup !== "hard") {
-    throw new ParameterError("--backup", `"${backup}" is not one of variational, exact, hard`);
+  const backup = v.backup ?? SOLVE_DEFAULTS.backup;
+  if (!isBackup(backup)) {
+    // The default first, then the others in the registry's order.
+    const listed = [SOLVE_DEFAULTS.backup, ...BACKUPS.filter((b) => b !== SOLVE_DEFAULTS.backup)];
+    throw new ParameterError("--backup", `"${backup}" is not one of ${listed.join(", ")}`);
   }
   const o: { -readonly [K in keyof SolveOptions]: SolveOptions[K] } = { backup: backup as Backup };
   o.alpha = temperatureFlag(v);
@@ -153,8 +157,8 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
   else if (o.horizon === undefined) {
     throw new ParameterError("--gamma", "required without --horizon (an infinite horizon needs a discount in (0, 1])");
   }
-  if (v.tol !== undefined) o.tol = numberFlag(v.tol, "--tol", 1e-10, { min: 0 });
-  if (v["max-iter"] !== undefined) o.maxIter = numberFlag(v["max-iter"], "--max-iter", 100000, { integer: true, min: 1 });
+  if (v.tol !== undefined) o.tol = numberFlag(v.tol, "--tol", SOLVE_DEFAULTS.tol, { min: 0 });
+  if (v["max-iter"] !== undefined) o.maxIter = numberFlag(v["max-iter"], "--max-iter", SOLVE_DEFAULTS.maxIter, { integer: true, min: 1 });
   if (v.entropy) o.entropy = true;
   if (v.strict) o.strict = true;
   const sweeps = sweepFlags(v);

@@ -7,6 +7,7 @@
  * j -> `_a<j>`, state i -> `_s<i>` (inner sums first, so Q' at action j of entry k is `Qn_a<j>_e<k>`).
  * Tie(x, v) becomes the engine's tie test x >= v - 1e-9 max(1, |v|).
  */
+import { ParameterError, RunError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { TIE_TOLERANCE } from "../inference/rules/actions.js";
 import type { Backup } from "../inference/rules/index.js";
@@ -63,7 +64,7 @@ export function expand(math: MathJs, node: Expr, sizes: ExpandSizes): Expr {
     const b = BOUND[name];
     if (!b) return mapped;
     const count = b.over === "entry" ? sizes.entries : b.over === "state" ? sizes.states : sizes.actions;
-    if (count === undefined) throw new Error(`expand: ${name}(...) needs the number of ${b.over === "entry" ? "entries" : b.over === "state" ? "states" : "actions"}`);
+    if (count === undefined) throw new ParameterError("sizes", `expand: ${name}(...) needs the number of ${b.over === "entry" ? "entries" : b.over === "state" ? "states" : "actions"}`);
     const [x, w] = f.args as [Expr, Expr | undefined];
     const terms: Expr[] = [];
     for (let i = 0; i < count; i++) {
@@ -92,7 +93,7 @@ export function evaluateAt(math: MathJs, node: Expr, sizes: ExpandSizes, scope: 
   let code = bySize.get(key);
   if (!code) bySize.set(key, (code = expand(math, node, sizes).compile()));
   const v = code.evaluate({ ...scope });
-  if (typeof v !== "number") throw new Error(`derived expression did not evaluate to a real number: ${String(v)}`);
+  if (typeof v !== "number") throw new RunError("derivation", `derived expression did not evaluate to a real number: ${String(v)}`);
   return v;
 }
 
@@ -147,7 +148,7 @@ export function runDerivation(math: MathJs, d: Derivation, mdp: MdpArrays, prior
   const dynamics = d.steps.find((s) => s.schedule.kind === "dynamics")!.output;
   const actions = d.steps.find((s) => s.schedule.kind === "prior")!.output;
   const initial = d.steps.find((s) => s.schedule.kind === "initial")!.output;
-  if (d.horizon !== null && d.horizon !== horizon) throw new Error(`the derivation is unrolled over H = ${d.horizon}, not ${horizon}`);
+  if (d.horizon !== null && d.horizon !== horizon) throw new ParameterError("horizon", `the derivation is unrolled over H = ${d.horizon}, not ${horizon}`);
   const Qs: Float64Array[] = new Array(horizon);
   const Vs: Float64Array[] = new Array(horizon);
   const Ps: Float64Array[] = new Array(horizon);

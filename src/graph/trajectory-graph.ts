@@ -19,6 +19,7 @@
  */
 import { checkGraphHorizon } from "../limits.js";
 import { MultiUndirectedGraph } from "graphology";
+import { ParameterError } from "../errors.js";
 
 export type VariableKind = "state" | "action" | "optimality";
 export type FactorKind = "initial" | "prior" | "dynamics";
@@ -93,7 +94,7 @@ export class TrajectoryGraph {
   static build(spec: GraphSpec): TrajectoryGraph {
     const stationary = spec.horizon === undefined;
     const H = spec.horizon ?? 1;
-    if (!stationary && (!Number.isInteger(H) || H < 1)) throw new RangeError(`horizon must be a positive integer, got ${H}`);
+    if (!stationary && (!Number.isInteger(H) || H < 1)) throw new ParameterError("horizon", `must be an integer >= 1, got ${H}`);
     if (!stationary) checkGraphHorizon(H);
     const deathState = spec.gamma < 1 || spec.hasTerminal;
     const g = new MultiUndirectedGraph<NodeAttributes, EdgeAttributes, GraphAttributes>();

@@ -72,7 +72,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
     finiteStepsBytes(H, n, m),
     "horizon",
     `Q_t, V_t and policy_t for a horizon of ${H} steps (${n} states x ${m} actions)`,
-    "use a shorter horizon, or keep only t = 0 (keepSteps: false; cai solve without --all-steps)",
+    "use a shorter horizon, or keep only t = 0 (keepSteps: false)",
   );
   const Qs: Float64Array[] = new Array(H);
   const Vs: Float64Array[] = new Array(H);

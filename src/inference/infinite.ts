@@ -129,7 +129,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     const logRho = logGrowth(residual);
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
     if (Number.isNaN(logRho)) {
-      warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (--max-iter)`);
+      warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (maxIter)`);
     }
   }
   if (converged && r.rules.mayHaveNoFixedPoint) {

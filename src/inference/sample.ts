@@ -70,9 +70,9 @@ export function sampleTrajectories(mdp: MdpArrays, result: SolveResult, options:
   if (!Number.isSafeInteger(episodes) || episodes < 1) throw new ParameterError("episodes", `must be an integer >= 1, got ${episodes}`);
   const H = result.horizon;
   const maxSteps = options.maxSteps ?? H;
-  if (maxSteps === null) throw new ParameterError("max-steps", "is required with an infinite horizon (episodes that never reach a done entry must stop somewhere)");
-  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new ParameterError("max-steps", `must be an integer >= 1, got ${maxSteps}`);
-  if (H !== null && maxSteps > H) throw new ParameterError("max-steps", `is ${maxSteps}, longer than the horizon ${H} (the policy has no steps beyond it)`);
+  if (maxSteps === null) throw new ParameterError("maxSteps", "is required with an infinite horizon (episodes that never reach a done entry must stop somewhere)");
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new ParameterError("maxSteps", `must be an integer >= 1, got ${maxSteps}`);
+  if (H !== null && maxSteps > H) throw new ParameterError("maxSteps", `is ${maxSteps}, longer than the horizon ${H} (the policy has no steps beyond it)`);
   const rng = options.rng ?? new Rng(options.seed ?? 0);
   const { nStates: n, nActions: m, rowStart, next, reward, done } = mdp;
   const posterior = from === "posterior";

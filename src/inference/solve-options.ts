@@ -171,7 +171,7 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   const tol = o.tol ?? SOLVE_DEFAULTS.tol;
   if (!Number.isFinite(tol) || tol < 0) throw new ParameterError("tol", `must be a finite number >= 0, got ${tol}`);
   const maxIter = o.maxIter ?? SOLVE_DEFAULTS.maxIter;
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("max-iter", `must be an integer >= 1, got ${maxIter}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("maxIter", `must be an integer >= 1, got ${maxIter}`);
   if (o.entropy && o.prior && o.prior.kind !== "entropy") {
     throw new ParameterError("entropy", "the entropy form uses weight 1 per action and cannot be combined with a prior table");
   }

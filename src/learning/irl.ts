@@ -120,7 +120,7 @@ function resolve(mdp: MdpArrays, features: FeatureMap, demos: IrlDemonstrations,
   const tol = o.tol ?? IRL_DEFAULTS.tol;
   if (!(Number.isFinite(tol) && tol >= 0)) throw new ParameterError("tol", `must be a finite number >= 0, got ${tol}`);
   const maxIter = o.maxIter ?? IRL_DEFAULTS.maxIter;
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("max-iter", `must be an integer >= 1, got ${maxIter}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("maxIter", `must be an integer >= 1, got ${maxIter}`);
   if (features.nStates !== mdp.nStates || features.nActions !== mdp.nActions) {
     throw new ParameterError("features", `are for ${features.nStates} states x ${features.nActions} actions, the MDP has ${mdp.nStates} x ${mdp.nActions}`);
   }

@@ -33,7 +33,7 @@ export function readSource(path: string): string {
 /** node:fs (files are read under Node.js only; parseMdp takes text anywhere). */
 function fs(): typeof NodeFs {
   const mod = nodeBuiltin("node:fs");
-  if (mod === undefined) throw new Error("files can be read under Node.js only (pass the text to parseMdp)");
+  if (mod === undefined) throw new FileReadError("<file>", "files can be read under Node.js only (pass the text to parseMdp)");
   return mod;
 }
 

@@ -12,11 +12,9 @@
 import { writeFileSync } from "node:fs";
 import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
-import { solve } from "../../inference/solve.js";
+import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
-import type { Backup } from "../../inference/rules/index.js";
-
-const BACKUPS = ["exact", "variational", "hard"] as const;
+import { BACKUPS, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
 import { sweepFlags } from "../sweep-flags.js";
 
@@ -71,8 +69,8 @@ const command: Command = {
     const alpha = numberFlag(values.alpha, "--alpha", 0.1, { exclusiveMin: 0 });
     const gamma = numberFlag(values.gamma, "--gamma", 0.99, { exclusiveMin: 0 });
     if (!(gamma < 1)) throw new ParameterError("--gamma", `must be below 1 for an infinite horizon, got ${gamma}`);
-    const tol = numberFlag(values.tol, "--tol", 1e-10, { min: 0 });
-    const maxSweeps = numberFlag(values["max-iter"], "--max-iter", 100_000, { integer: true, min: 2 });
+    const tol = numberFlag(values.tol, "--tol", SOLVE_DEFAULTS.tol, { min: 0 });
+    const maxSweeps = numberFlag(values["max-iter"], "--max-iter", SOLVE_DEFAULTS.maxIter, { integer: true, min: 2 });
     const sweepOptions = sweepFlags(values);
     const schedule: SweepSchedule = sweepOptions.schedule ?? "jacobi";
     const threads = sweepOptions.threads ?? "auto";

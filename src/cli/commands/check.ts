@@ -6,7 +6,7 @@ import { readMdpFile, readSource } from "../../mdp/read-source.js";
 import { CHECK_DEFAULTS, checkQTable, type CheckReport } from "../../diagnostics/check.js";
 import { parseQTable } from "../../diagnostics/q-table.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
-import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 
 // --tol is the comparison tolerance here; the engine runs to a tolerance derived from it.
@@ -119,7 +119,7 @@ const command: Command = {
     const { options, model } = solveSetupFromFlags(solveFlags, mdp);
     const source = values.q === "-" ? "<stdin>" : values.q;
     const { Q, format } = parseQTable(readSource(values.q), source, mdp.nStates, mdp.nActions);
-    for (const w of model.warnings) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of model.warnings) warn(`${w}`);
     const rep = checkQTable(mdp, Q, { solve: options, tol, top });
     if (values.json) printJson(json(mdp, rep, model.name, source, format));
     else process.stdout.write(text(mdp, rep, source, format) + "\n");

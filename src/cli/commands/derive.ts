@@ -3,7 +3,7 @@
  * expression trees, loaded here and only here), printed as a derivation in text or LaTeX.
  */
 import { ParameterError, UsageError } from "../../errors.js";
-import type { Backup } from "../../inference/rules/index.js";
+import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, type Command } from "../common.js";
 
 const usage = "cai derive [--backup exact|variational|hard] [--model maxent|rlhf|demonstration] [--format text|latex] [--horizon H]";
@@ -38,7 +38,7 @@ const command: Command = {
     );
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
     const backup = values.backup ?? "exact";
-    if (backup !== "exact" && backup !== "variational" && backup !== "hard") throw new ParameterError("--backup", `"${backup}" is not one of exact, variational, hard`);
+    if (!isBackup(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const model = values.model ?? "maxent";
     if (model !== "maxent" && model !== "rlhf" && model !== "demonstration") throw new ParameterError("--model", `"${model}" is not one of maxent, rlhf, demonstration`);
     const format = values.format ?? "text";

@@ -10,7 +10,7 @@ import { gridShape } from "../../mdp/environments/grid.js";
 import { parseJson } from "../../mdp/json.js";
 import { readMdpFile, readSource } from "../../mdp/read-source.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
-import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { rows } from "../solve-flags.js";
 
 const usage =
@@ -128,7 +128,7 @@ const command: Command = {
     const features = featuresFrom(values.features ?? "state", mdp);
     const demoSource = values.demos === "-" ? "<stdin>" : values.demos;
     const demos = irlDemonstrations(parseJson(readSource(values.demos), demoSource), mdp, { gamma, horizon: horizon ?? null }, demoSource);
-    for (const w of demos.warnings) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of demos.warnings) warn(`${w}`);
     const bar = process.stderr.isTTY ? progress() : null;
     const res = inverseRl(mdp, features, demos, {
       backup: backup as IrlBackup,
@@ -142,7 +142,7 @@ const command: Command = {
       ...(bar ? { onIteration: bar.update } : {}),
     });
     bar?.done();
-    if (!res.converged) process.stderr.write(`cai: warning: not converged: max |grad L| above ${tol} after ${res.iterations} iterations (${res.stop})\n`);
+    if (!res.converged) warn(`not converged: max |grad L| above ${tol} after ${res.iterations} iterations (${res.stop})`);
     const m = mdp.nActions;
     const kind = values.features === "state" || values.features === undefined ? "state" : values.features === "state-action" ? "state-action" : "file";
     if (values.json) {

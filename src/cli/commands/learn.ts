@@ -6,7 +6,7 @@ import { ParameterError } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/read-source.js";
 import { SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
-import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, rows, solveSetupFromFlags } from "../solve-flags.js";
 
 const usage =
@@ -91,9 +91,9 @@ const command: Command = {
     const mdp = readMdpFile(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
     if (options.horizon !== undefined) throw new ParameterError("--horizon", "cai learn learns the fixed point of an infinite horizon: give --gamma instead");
-    for (const w of model.warnings) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of model.warnings) warn(`${w}`);
     const reference = solve(mdp, { ...options, diagnostics: false });
-    for (const w of reference.warnings) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of reference.warnings) warn(`${w}`);
     const bar = process.stderr.isTTY ? progressBar(steps) : null;
     const res = softQLearning(mdp, {
       backup: reference.backup,

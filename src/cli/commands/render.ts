@@ -1,13 +1,13 @@
 import { ParameterError, UsageError } from "../../errors.js";
 import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
-import type { Backup } from "../../inference/rules/index.js";
+import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
 import type { SolveOptions } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/read-source.js";
 import { renderGraphSvg } from "../../render/graph-svg.js";
 import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
 import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";
 import { writeOutput } from "../../render/output.js";
-import { numberFlag, onePositional, parseFlags, parseNumber, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, parseNumber, type Command, warn } from "../common.js";
 import { InputError, type Problem } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
 import { withReward } from "../../learning/irl.js";
@@ -31,7 +31,7 @@ export function numberList(value: string, flag: string, check: { exclusiveMin?: 
 export function backupList(value: string): Backup[] {
   const parts = value.split(",").map((s) => s.trim());
   for (const p of parts) {
-    if (p !== "exact" && p !== "variational" && p !== "hard") throw new ParameterError("--backups", `"${p}" is not one of exact, variational, hard`);
+    if (!isBackup(p)) throw new ParameterError("--backups", `"${p}" is not one of ${BACKUPS.join(", ")}`);
   }
   return parts as Backup[];
 }
@@ -150,8 +150,8 @@ function renderValues(argv: string[]): number {
     if (alphas && !backups) panels = panels.map((p) => ({ ...p, title: p.title.replace(/^.*?, /, "") }));
   }
   for (const p of panels) {
-    for (const w of p.result?.warnings ?? []) process.stderr.write(`cai: warning: ${p.title}: ${w}\n`);
-    if (p.error !== undefined) process.stderr.write(`cai: warning: ${p.title}: ${p.error}\n`);
+    for (const w of p.result?.warnings ?? []) warn(`${p.title}: ${w}`);
+    if (p.error !== undefined) warn(`${p.title}: ${p.error}`);
   }
   const name = typeof mdp.meta.name === "string" ? mdp.meta.name : "MDP";
   const varied = backups && alphas ? "backups × temperatures" : backups ? "backups side by side" : alphas ? "an alpha sweep" : undefined;

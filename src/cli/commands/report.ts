@@ -4,34 +4,19 @@ import { solve } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/read-source.js";
 import { writeOutput } from "../../render/output.js";
 import { renderReport, reportRuns, ruleDerivation, type ReportDerivation } from "../../render/report.js";
-import { numberFlag, onePositional, parseFlags, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, solveOptionsFromFlags } from "../solve-flags.js";
 import { backupList, numberList } from "./render.js";
 
 const usage = `cai report FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--graph-horizon H] [--no-derivation] [--out report.html]`;
 
-/** The slice of the symbolic derivation API the report uses (src/derive, loaded only here). */
-interface DeriveApi {
-  derive(options: { backup?: Backup; model?: string }): Promise<unknown>;
-  formatDerivation(d: unknown, format: "text" | "latex"): string;
-  DERIVE_MODELS?: readonly string[];
-}
-
 /**
- * The symbolic derivation from `cai derive`'s module (it loads mathjs, about 2 s), or the rule
- * objects' equations when that module is not there or fails.
+ * The symbolic derivation of `cai derive` (src/derive, loaded here on first use: it loads mathjs,
+ * about 2 s), or the rule objects' equations when it fails.
  */
 async function derivation(backup: Backup, model: string): Promise<ReportDerivation> {
-  let api: DeriveApi;
-  try {
-    // A computed specifier: the report works (with the rules' equations) in a build without src/derive.
-    const specifier = "../../derive/index.js";
-    api = (await import(specifier)) as DeriveApi;
-  } catch {
-    return { ...ruleDerivation(backup), note: "the symbolic derivation (cai derive) is not available in this build" };
-  }
-  const known = api.DERIVE_MODELS ?? ["maxent", "rlhf", "demonstration"];
-  const deriveModel = known.includes(model) ? model : "maxent";
+  const api = await import("../../derive/index.js");
+  const deriveModel = (api.DERIVE_MODELS as readonly string[]).includes(model) ? (model as (typeof api.DERIVE_MODELS)[number]) : "maxent";
   try {
     const d = await api.derive({ backup, model: deriveModel });
     return { source: "derive", text: api.formatDerivation(d, "text"), latex: api.formatDerivation(d, "latex") };
@@ -77,7 +62,7 @@ const command: Command = {
       throw new ParameterError("--graph-horizon", `must be at most the horizon ${options.horizon}`);
     }
     const result = solve(mdp, options);
-    for (const w of result.warnings) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of result.warnings) warn(`${w}`);
     const runs = reportRuns(mdp, options, { ...(backups ? { backups } : {}), ...(alphas ? { alphas } : {}), ...(graphHorizon !== undefined ? { graphHorizon } : {}) });
     const model = values.model ?? (values.prior !== undefined ? "custom" : "maxent");
     const d = values["no-derivation"] ? { ...ruleDerivation(result.backup), note: "--no-derivation" } : await derivation(result.backup, model);

@@ -7,7 +7,7 @@ import { TRAJECTORY_SOURCES, type TrajectorySource } from "../../inference/forwa
 import { demonstrationsDocument, sampleTrajectories } from "../../inference/sample.js";
 import { solve } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/read-source.js";
-import { numberFlag, onePositional, parseFlags, printJson, type Command } from "../common.js";
+import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 
 const usage = `cai sample FILE ${SOLVE_FLAGS_USAGE} --episodes N [--seed S] [--from policy|posterior] [--max-steps T]`;
@@ -66,7 +66,7 @@ const command: Command = {
       throw new ParameterError("--max-steps", `is ${maxSteps}, longer than --horizon ${options.horizon} (the policy has no steps beyond it)`);
     }
     const res = solve(mdp, { ...options, diagnostics: false });
-    for (const w of [...model.warnings, ...res.warnings]) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of [...model.warnings, ...res.warnings]) warn(`${w}`);
     const samples = sampleTrajectories(mdp, res, { episodes, seed, from: from as TrajectorySource, ...(maxSteps !== undefined ? { maxSteps } : {}) });
     printJson(
       demonstrationsDocument(samples, {

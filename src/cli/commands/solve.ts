@@ -3,7 +3,7 @@ import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
 import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } from "../../inference/forward.js";
 import { ParameterError } from "../../errors.js";
-import { onePositional, parseFlags, printJson, type Command } from "../common.js";
+import { onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior]`;
@@ -99,7 +99,7 @@ const command: Command = {
     // horizon keeps two value slices, not H x n x m numbers.
     const res = solve(mdp, { ...options, keepSteps: (values["all-steps"] ?? false) || (values.marginals ?? false) });
     const fw = values.marginals ? marginals(mdp, res, { from: from as TrajectorySource }) : null;
-    for (const w of [...model.warnings, ...res.warnings]) process.stderr.write(`cai: warning: ${w}\n`);
+    for (const w of [...model.warnings, ...res.warnings]) warn(`${w}`);
     if (values.json) printJson({ ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) });
     else process.stdout.write(table(mdp, res, model) + "\n");
     return 0;

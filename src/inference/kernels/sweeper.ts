@@ -23,6 +23,7 @@ import type { AffineForm } from "../rules/types.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
 import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, sweepRangeExp, workerLoop, type SweepData } from "./sweep-core.js";
 import type { CompiledDynamics } from "./plan.js";
+import { RunError } from "../../errors.js";
 
 /**
  * Sweep schedules: synchronous (every state from the previous sweep), in place (Gauss-Seidel), or
@@ -227,7 +228,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(ctrl, CTRL.READY, ready, left) === "timed-out") {
         for (const w of workers) void w.terminate();
-        throw new Error(`worker threads did not start within ${WORKER_START_TIMEOUT_MS} ms (pass threads: 1)`);
+        throw new RunError("worker-failed", `worker threads did not start within ${WORKER_START_TIMEOUT_MS} ms (threads: 1 sweeps on this thread)`);
       }
     }
   }
@@ -296,7 +297,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         }
         if (Atomics.load(ctrl, CTRL.FAILED) !== 0) {
           close();
-          throw new Error("a worker thread failed during a sweep (pass threads: 1 to sweep on this thread)");
+          throw new RunError("worker-failed", "a worker thread failed during a sweep (threads: 1 sweeps on this thread)");
         }
       }
       let residual = 0;
