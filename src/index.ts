@@ -175,34 +175,6 @@ export {
   type ElboGradient,
   type ElboGradientEstimate,
 } from "./numeric/gaussian.js";
-export {
-  renderGraphSvg,
-  type GraphPictureOptions,
-} from "./render/graph-svg.js";
-export {
-  renderValuesSvg,
-  actionDirection,
-  drawableGrid,
-  runFacts,
-  reachableStates,
-  arrowLength,
-  UNREACHABLE_FILL,
-  ARROW_MIN_PROB,
-  MAX_BAR_STATES,
-  type ValuePanel,
-  type ValuesPictureOptions,
-} from "./render/values-svg.js";
-export { solvePanel, backupPanels, alphaPanels, gridOfPanels, settingsText, type PanelRunOptions } from "./render/runs.js";
-export {
-  renderReport,
-  reportRuns,
-  ruleDerivation,
-  REPORT_TABLE_STATES,
-  type ReportInput,
-  type ReportDerivation,
-  type ReportRunOptions,
-} from "./render/report.js";
-export { escapeXml, formatValue, valueScale, viridis, COLOUR_TABLE, type ValueScale, type Rgb } from "./render/svg.js";
 export { resolveProblem, type SolverProblem, type ResolvedProblem } from "./solvers/common.js";
 export {
   softPolicyIteration,
