@@ -4,6 +4,7 @@
  */
 import { ParameterError, UsageError } from "../../errors.js";
 import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
+import { DERIVE_MODELS, type DeriveModel } from "../../derive/priors.js";
 import { numberFlag, parseFlags, type Command } from "../common.js";
 
 const usage = "cai derive [--backup exact|variational|hard] [--model maxent|rlhf|demonstration] [--format text|latex] [--horizon H]";
@@ -40,13 +41,13 @@ const command: Command = {
     const backup = values.backup ?? "exact";
     if (!isBackup(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const model = values.model ?? "maxent";
-    if (model !== "maxent" && model !== "rlhf" && model !== "demonstration") throw new ParameterError("--model", `"${model}" is not one of maxent, rlhf, demonstration`);
+    if (!(DERIVE_MODELS as readonly string[]).includes(model)) throw new ParameterError("--model", `"${model}" is not one of ${DERIVE_MODELS.join(", ")}`);
     const format = values.format ?? "text";
     if (format !== "text" && format !== "latex") throw new ParameterError("--format", `"${format}" is not one of text, latex`);
     const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 50 });
     // mathjs is loaded here, after the flags are checked, and never on any other command's path.
     const { derive, formatDerivation } = await import("../../derive/index.js");
-    const d = await derive({ backup: backup as Backup, model, ...(horizon !== undefined ? { horizon } : {}) });
+    const d = await derive({ backup: backup as Backup, model: model as DeriveModel, ...(horizon !== undefined ? { horizon } : {}) });
     process.stdout.write(formatDerivation(d, format));
     return 0;
   },
