@@ -18,7 +18,7 @@
  * demonstrations then cannot improve on the demonstrator there, however good the missing action is.
  * {@link DemonstrationPrior.restricted} lists those states; lambda > 0 removes the problem.
  */
-import { PriorError, TIE_TOLERANCE, tablePrior, type ActionPrior, type Problem } from "../src/index.js";
+import { PriorError, TIE_TOLERANCE, preview, tablePrior, type ActionPrior, type Problem } from "../src/index.js";
 
 /** What the demonstration model is, in words. */
 export const DEMONSTRATION = {
@@ -140,7 +140,7 @@ export function checkCounts(table: unknown, nStates: number, nActions: number, p
  * @param smoothing - lambda >= 0. @defaultValue 0
  * @throws {@link PriorError} for negative or non-finite counts or smoothing, or a wrong size.
  */
-export function demonstrationPrior(counts: ArrayLike<number>, nStates: number, nActions: number, smoothing = 0): DemonstrationPrior {
+export function demonstrationPrior(counts: ArrayLike<number>, nStates: number, nActions: number, smoothing = 0, source = "demonstrations"): DemonstrationPrior {
   if (typeof smoothing !== "number" || !Number.isFinite(smoothing) || smoothing < 0) {
     throw new PriorError([{ code: "bad-smoothing", path: "smoothing", message: `smoothing: must be a finite number >= 0, got ${String(smoothing)}` }]);
   }
@@ -149,6 +149,7 @@ export function demonstrationPrior(counts: ArrayLike<number>, nStates: number, n
   const probs = new Float64Array(nStates * m);
   const restricted: RestrictedState[] = [];
   const undemonstrated: number[] = [];
+  const overflow: Problem[] = [];
   for (let s = 0; s < nStates; s++) {
     let total = 0;
     for (let a = 0; a < m; a++) total += c[s * m + a]!;
@@ -158,6 +159,11 @@ export function demonstrationPrior(counts: ArrayLike<number>, nStates: number, n
       continue;
     }
     const denom = total + m * smoothing;
+    if (!Number.isFinite(denom)) {
+      // Counts near 1e308 add up beyond float64: say so, never "the probabilities sum to 0".
+      overflow.push({ code: "bad-counts", path: `${source}: counts`, state: s, message: `${source}: state ${s}: the counts (and smoothing) add up to more than float64 holds (about 1.8e308); scale them down` });
+      continue;
+    }
     const excluded: number[] = [];
     for (let a = 0; a < m; a++) {
       const p = (c[s * m + a]! + smoothing) / denom;
@@ -166,8 +172,9 @@ export function demonstrationPrior(counts: ArrayLike<number>, nStates: number, n
     }
     if (excluded.length > 0) restricted.push({ state: s, excluded });
   }
+  if (overflow.length > 0) throw new PriorError(overflow);
   // tablePrior re-checks the rows (sum to 1 within 1e-9): a guard against rounding, never a renormalisation.
-  return { prior: tablePrior(probs, nStates, m, "demonstration prior"), counts: c, smoothing, restricted, undemonstrated };
+  return { prior: tablePrior(probs, nStates, m, `${source}: demonstration prior`), counts: c, smoothing, restricted, undemonstrated };
 }
 
 /**
@@ -208,11 +215,20 @@ export function parseDemonstrations(doc: unknown, nStates: number, nActions: num
   if ("smoothing" in o) {
     const v = o.smoothing;
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      problems.push({ code: "bad-smoothing", path: `${source}: smoothing`, message: `${source}: smoothing must be a finite number >= 0, got ${JSON.stringify(v)}` });
+      problems.push({ code: "bad-smoothing", path: `${source}: smoothing`, message: `${source}: smoothing must be a finite number >= 0, got ${preview(v)}` });
     } else smoothing = v;
   }
+  if (problems.length === 0) {
+    for (let i = 0; i < total.length; i++) {
+      if (!Number.isFinite(total[i]!)) {
+        const st = Math.floor(i / nActions);
+        problems.push({ code: "bad-counts", path: `${source}: counts`, state: st, action: i % nActions, message: `${source}: state ${st}, action ${i % nActions}: the counts add up to more than float64 holds (about 1.8e308); scale them down` });
+        break;
+      }
+    }
+  }
   if (problems.length > 0) throw new PriorError(problems);
-  return demonstrationPrior(total, nStates, nActions, smoothing);
+  return demonstrationPrior(total, nStates, nActions, smoothing, source);
 }
 
 /**
@@ -258,7 +274,7 @@ function isIndex(v: unknown, n: number): v is number {
 }
 
 function indexProblem(path: string, what: "state" | "action", v: unknown, n: number): Problem {
-  const shown = typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v);
+  const shown = typeof v === "number" ? String(v) : preview(v);
   return {
     code: `${what}-out-of-range`,
     path,
@@ -268,7 +284,7 @@ function indexProblem(path: string, what: "state" | "action", v: unknown, n: num
 
 function addStep(step: unknown, path: string, counts: Float64Array, n: number, m: number, problems: Problem[], statePath?: string): void {
   if (!Array.isArray(step) || step.length !== 2) {
-    problems.push({ code: "bad-demonstrations", path, message: `${path}: expected a [state, action] pair, got ${JSON.stringify(step) ?? String(step)}` });
+    problems.push({ code: "bad-demonstrations", path, message: `${path}: expected a [state, action] pair, got ${preview(step)}` });
     return;
   }
   const [s, a] = step as [unknown, unknown];
@@ -286,7 +302,7 @@ function addStep(step: unknown, path: string, counts: Float64Array, n: number, m
 
 function countEntry(v: unknown, path: string, s: number, a: number, m: number, counts: Float64Array, problems: Problem[]): void {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    problems.push({ code: "bad-counts", path, state: s, action: a, message: `${path}: state ${s}, action ${a}: count ${typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v)} is not a finite number >= 0` });
+    problems.push({ code: "bad-counts", path, state: s, action: a, message: `${path}: state ${s}, action ${a}: count ${typeof v === "number" ? String(v) : preview(v)} is not a finite number >= 0` });
     return;
   }
   counts[s * m + a] = v;

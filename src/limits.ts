@@ -18,7 +18,7 @@
  *
  * No `node:` import: this module is part of the engine core.
  */
-import { ParameterError } from "./errors.js";
+import { InputError, ParameterError } from "./errors.js";
 import type { MdpArrays } from "./mdp/tabular.js";
 
 /** The supported ranges, stated once (README and `--help` quote these numbers). */
@@ -198,4 +198,29 @@ export function checkGraphHorizon(horizon: number): void {
 /** Bytes of the time-indexed Q_t, V_t and policy_t of a finite horizon (Float64). */
 export function finiteStepsBytes(horizon: number, nStates: number, nActions: number): number {
   return horizon * (2 * nStates * nActions + nStates) * 8;
+}
+
+/** Bytes of a transition table with `entries` entries over `rows` (s, a) rows: prob, reward (Float64), next (Int32), done (Uint8), row starts. */
+export function tableBytes(rows: number, entries: number): number {
+  return entries * 21 + (rows + 1) * 4;
+}
+
+/** Refuse to build a table beyond {@link MEMORY_LIMIT_BYTES}, naming the flag that sized it. */
+export function checkTableSize(rows: number, entries: number, parameter: string, what: string): void {
+  checkMemory(tableBytes(rows, entries), parameter, `${what} (${entries} transition entries)`, `use a smaller ${parameter}`);
+}
+
+/** Most actions a picture or a report draws per state (one bar segment or table column each). */
+export const MAX_DRAWN_ACTIONS = 64;
+
+/** Refuse to draw a policy of more actions per state than {@link MAX_DRAWN_ACTIONS}, before anything is solved. */
+export function checkDrawable(nActions: number, what: string): void {
+  if (nActions > MAX_DRAWN_ACTIONS) {
+    throw new InputError([
+      {
+        code: "too-large-to-draw",
+        message: `${what} draws q(a|s) as one bar segment or column per action: ${nActions} actions are more than the ${MAX_DRAWN_ACTIONS} it can draw; use cai solve --json for the numbers`,
+      },
+    ]);
+  }
 }

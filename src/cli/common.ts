@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CaiError, InputError, NoFixedPointError, ParameterError, UsageError } from "../errors.js";
+import { escapeControl } from "../preview.js";
 
 /** One sub-command of `cai`. */
 export interface Command {
@@ -128,7 +129,7 @@ export function reportError(e: unknown, write: (line: string) => void = (l) => p
   }
   if (e instanceof UsageError) {
     // A usage error may carry a "usage: ..." line after its message.
-    for (const line of e.message.split("\n")) write(line.startsWith("usage:") ? line : `cai: error: ${line}`);
+    for (const line of e.message.split("\n")) write(line.startsWith("usage:") ? line : `cai: error: ${escapeControl(line)}`);
     return 2;
   }
   if (e instanceof InputError) {
@@ -159,7 +160,8 @@ function asFlag(p: { code: string; path?: string; message: string }): string {
 
 /** A message on one line (a problem is one line of stderr). */
 function oneLine(s: string): string {
-  return s.replace(/\s*[\r\n]+\s*/g, " ");
+  // Control characters (an ESC in a file name) are escaped, never written raw to the terminal.
+  return escapeControl(s.replace(/\s*[\r\n]+\s*/g, " "));
 }
 
 /** Write JSON to stdout (numbers with full precision; non-finite numbers become null). */

@@ -35,7 +35,9 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "options: --help, --version",
-    "FILE arguments may be - for standard input.",
+    "FILE arguments may be - for standard input (read once per command; inputs up to 512 MiB).",
+    "limits: alpha in [1e-300, 1e300]; |values| and |values|/alpha up to 1e300; numbers in decimal; --threads at most the cores;",
+    "        memory estimated before it is allocated (2 GiB for time-indexed arrays and tables) and refused beyond",
     "exit status: 0 success, 1 a run that failed (e.g. not converged under --strict), 2 bad input or usage",
   ].join("\n");
 }

@@ -5,6 +5,7 @@
  */
 import { InputError, type Problem } from "../errors.js";
 import { parseJson } from "../mdp/json.js";
+import { preview } from "../preview.js";
 
 /** A Q-table that cannot be read or has the wrong shape. */
 export class QTableError extends InputError {}
@@ -70,7 +71,7 @@ function fromJson(doc: unknown, source: string, n: number, m: number): Float64Ar
           path: `${source}: ${name(s, a)}`,
           state: s,
           action: a,
-          message: `${source}: ${name(s, a)} (state ${s}, action ${a}) is ${JSON.stringify(v) ?? String(v)}, not a finite number`,
+          message: `${source}: ${name(s, a)} (state ${s}, action ${a}) is ${preview(v)}, not a finite number`,
         });
       }
     });
@@ -121,7 +122,7 @@ function fromCsv(text: string, source: string, n: number, m: number): Float64Arr
           path: `${source}:${line}:${col}`,
           state: s,
           action: a,
-          message: `${source}: line ${line}, column ${col} (state ${s}, action ${a}): ${f === "" ? "empty field" : JSON.stringify(f)} is not a finite number`,
+          message: `${source}: line ${line}, column ${col} (state ${s}, action ${a}): ${f === "" ? "empty field" : preview(f)} is not a finite number`,
         });
       }
     });

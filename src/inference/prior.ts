@@ -10,6 +10,7 @@
  * - Any table pi0[s][a] whose rows sum to 1 within 1e-9.
  */
 import { PriorError, type Problem } from "../errors.js";
+import { preview } from "../preview.js";
 import { fsum } from "../numeric/logspace.js";
 import { PROBABILITY_SUM_TOLERANCE, formatSum } from "../mdp/tabular.js";
 
@@ -74,12 +75,23 @@ export function priorConstants(prior: ActionPrior): { readonly prob: number; rea
 export function tablePrior(table: unknown, nStates: number, nActions: number, what = "prior"): ActionPrior {
   const problems: Problem[] = [];
   const probs = new Float64Array(nStates * nActions);
-  if (table instanceof Float64Array || (Array.isArray(table) && table.length === nStates * nActions && typeof table[0] === "number")) {
-    const flat = table as ArrayLike<number>;
-    for (let i = 0; i < probs.length; i++) probs[i] = flat[i]!;
+  // One validation for the flat and the nested forms: every entry must be a number (strings, null,
+  // lists are reported with what was found, never coerced), then the rows are checked.
+  const take = (s: number, a: number, v: unknown) => {
+    if (typeof v === "number") probs[s * nActions + a] = v;
+    else {
+      probs[s * nActions + a] = 0;
+      problems.push({ code: "bad-prior", path: `${what}[${s}][${a}]`, state: s, action: a, message: `${what}: state ${s}, action ${a}: ${preview(v)}${typeof v === "string" ? " (a string)" : ""} is not a number` });
+    }
+  };
+  // Flat: n x m entries, not all of them rows (a list of rows is the nested form).
+  if (table instanceof Float64Array || (Array.isArray(table) && table.length === nStates * nActions && !table.every((v) => typeof v === "object" && v !== null))) {
+    const flat = table as ArrayLike<unknown>;
+    for (let i = 0; i < probs.length; i++) take(Math.floor(i / nActions), i % nActions, flat[i]);
+    if (problems.length > 0) throw new PriorError(problems);
   } else {
     const rows = indexed(table);
-    if (!rows) throw new PriorError([{ code: "bad-prior", path: what, message: `${what}: expected ${nStates} rows of ${nActions} probabilities (lists or objects keyed "0".."k-1")` }]);
+    if (!rows) throw new PriorError([{ code: "bad-prior", path: what, message: `${what}: expected ${nStates} rows of ${nActions} probabilities (lists or objects keyed "0".."k-1"), got ${preview(table)}` }]);
     if (rows.length !== nStates) {
       throw new PriorError([{ code: "bad-prior", path: what, message: `${what}: has ${rows.length} rows but the MDP has ${nStates} states` }]);
     }
@@ -89,10 +101,7 @@ export function tablePrior(table: unknown, nStates: number, nActions: number, wh
         problems.push({ code: "bad-prior", path: `${what}[${s}]`, state: s, message: `${what}: state ${s} has ${row ? row.length : "no list of"} probabilities, expected ${nActions} (one per action)` });
         continue;
       }
-      for (let a = 0; a < nActions; a++) {
-        const v = row[a];
-        probs[s * nActions + a] = typeof v === "number" ? v : NaN;
-      }
+      for (let a = 0; a < nActions; a++) take(s, a, row[a]);
     }
     if (problems.length > 0) throw new PriorError(problems);
   }

@@ -10,6 +10,7 @@
  * MDP allows is an error naming the trajectory and the step.
  */
 import { PriorError, type Problem } from "../errors.js";
+import { preview } from "../preview.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 
 export interface IrlDemonstrations {
@@ -99,13 +100,13 @@ export function irlDemonstrations(doc: unknown, mdp: MdpArrays, setting: { gamma
       let ok = true;
       states.forEach((s, t) => {
         if (!isIndex(s, n)) {
-          problem(`${where} step ${t}`, `state ${JSON.stringify(s)} is not an integer in 0..${n - 1}`);
+          problem(`${where} step ${t}`, `state ${preview(s)} is not an integer in 0..${n - 1}`);
           ok = false;
         }
       });
       actions.forEach((a, t) => {
         if (!isIndex(a, m)) {
-          problem(`${where} step ${t}`, `action ${JSON.stringify(a)} is not an integer in 0..${m - 1}`);
+          problem(`${where} step ${t}`, `action ${preview(a)} is not an integer in 0..${m - 1}`);
           ok = false;
         }
       });
@@ -145,7 +146,7 @@ export function irlDemonstrations(doc: unknown, mdp: MdpArrays, setting: { gamma
 
   const N = o.episodes;
   if (typeof N !== "number" || !Number.isFinite(N) || N <= 0) {
-    throw new PriorError([{ code: "bad-demonstrations", path: `${source}: episodes`, message: `${source}: episodes: counts need "episodes": the number of episodes they were counted over (> 0), got ${JSON.stringify(N)}` }]);
+    throw new PriorError([{ code: "bad-demonstrations", path: `${source}: episodes`, message: `${source}: episodes: counts need "episodes": the number of episodes they were counted over (> 0), got ${preview(N)}` }]);
   }
   if ("counts" in o) {
     const c = o.counts;
@@ -153,7 +154,7 @@ export function irlDemonstrations(doc: unknown, mdp: MdpArrays, setting: { gamma
     else c.forEach((row: unknown, s) => {
       if (!Array.isArray(row) || row.length !== m) problem(`counts[${s}]`, `expected ${m} counts (one per action)`, { state: s });
       else row.forEach((v: unknown, a) => {
-        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) problem(`counts[${s}][${a}]`, `${JSON.stringify(v)} is not a finite number >= 0`, { state: s, action: a });
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) problem(`counts[${s}][${a}]`, `${preview(v)} is not a finite number >= 0`, { state: s, action: a });
         else counts[s * m + a]! += v;
       });
     });
@@ -162,7 +163,7 @@ export function irlDemonstrations(doc: unknown, mdp: MdpArrays, setting: { gamma
     const pairs = o.demonstrations;
     if (!Array.isArray(pairs)) problem("demonstrations", "expected a list of [state, action] pairs");
     else pairs.forEach((p: unknown, i) => {
-      if (!Array.isArray(p) || p.length !== 2 || !isIndex(p[0], n) || !isIndex(p[1], m)) problem(`demonstrations[${i}]`, `expected [state in 0..${n - 1}, action in 0..${m - 1}], got ${JSON.stringify(p)}`);
+      if (!Array.isArray(p) || p.length !== 2 || !isIndex(p[0], n) || !isIndex(p[1], m)) problem(`demonstrations[${i}]`, `expected [state in 0..${n - 1}, action in 0..${m - 1}], got ${preview(p)}`);
       else counts[(p[0] as number) * m + (p[1] as number)]! += 1;
     });
   }

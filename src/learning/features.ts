@@ -10,6 +10,7 @@
  * and sums occupancy-weighted features directly.
  */
 import { FeatureError, type Problem } from "../errors.js";
+import { preview } from "../preview.js";
 
 export type FeatureKind = "state" | "state-action" | "table";
 
@@ -117,7 +118,7 @@ export function parseFeatures(doc: unknown, nStates: number, nActions: number, s
   const problems: Problem[] = [];
   const put = (v: unknown, s: number, a: number | null, i: number, where: string): void => {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      if (problems.length < 20) problems.push({ code: "bad-feature", path: `${source}: ${where}`, state: s, message: `${source}: ${where} is ${JSON.stringify(v) ?? String(v)}, expected a finite number` });
+      if (problems.length < 20) problems.push({ code: "bad-feature", path: `${source}: ${where}`, state: s, message: `${source}: ${where} is ${preview(v)}, expected a finite number` });
       return;
     }
     if (a === null) for (let b = 0; b < nActions; b++) phi[(s * nActions + b) * k + i] = v;

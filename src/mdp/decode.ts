@@ -172,7 +172,12 @@ function fromDocument(doc: Record<string, unknown>, native: boolean): TabularMdp
   if (native) {
     for (const [key, size] of [["states", n], ["actions", m]] as const) {
       if (doc[key] !== undefined && doc[key] !== size) {
-        problems.push({ code: "bad-shape", path: key, message: `"${key}" says ${describe(doc[key])} but P has ${size}` });
+        const v = doc[key];
+        problems.push({
+          code: "bad-shape",
+          path: key,
+          message: typeof v === "number" ? `"${key}" says ${v} but P has ${size}` : `"${key}" is ${describe(v)}${typeof v === "string" ? " (a string)" : ""}, expected the number ${size} (the size of P)`,
+        });
       }
     }
     for (const key of ["stateNames", "actionNames"] as const) {

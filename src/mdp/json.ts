@@ -3,6 +3,8 @@
  * 1-based line and column of the first error, found by a small scanner run on failure only.
  */
 import { JsonSyntaxError } from "../errors.js";
+import { quoteText } from "../preview.js";
+import { findDuplicateKey } from "./json-keys.js";
 
 /**
  * Parse JSON, turning a syntax error into a {@link JsonSyntaxError} with its 1-based line and column
@@ -10,14 +12,23 @@ import { JsonSyntaxError } from "../errors.js";
  * the input, newlines included; the error is located here by a small scanner run on failure only.)
  */
 export function parseJson(text: string, source: string): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (e) {
     if (text.trim() === "") throw new JsonSyntaxError(source, "the input is empty", 1, 1);
     const found = locateJsonError(text) ?? { pos: text.length, detail: oneLine((e as Error).message) };
     const { line, column } = lineColumn(text, found.pos);
     throw new JsonSyntaxError(source, found.detail, line, column);
   }
+  // JSON.parse keeps the last of two equal keys: a repeated key is refused, located as syntax errors are.
+  const dup = findDuplicateKey(text);
+  if (dup) {
+    const { line, column } = lineColumn(text, dup.pos);
+    const first = lineColumn(text, dup.firstPos);
+    throw new JsonSyntaxError(source, `the key ${quoteText(dup.key)} appears twice in one object (first at line ${first.line}, column ${first.column})`, line, column);
+  }
+  return doc;
 }
 
 /** 1-based line and column (in UTF-16 code units) of offset `pos`. */

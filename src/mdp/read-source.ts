@@ -3,7 +3,8 @@
  * src/host.ts); parseMdp (decode.ts) takes text anywhere.
  */
 import type * as NodeFs from "node:fs";
-import { FileReadError } from "../errors.js";
+import { CaiError, FileReadError, UsageError } from "../errors.js";
+import { escapeControl } from "../preview.js";
 import { nodeBuiltin } from "../host.js";
 import { parseMdp } from "./decode.js";
 import { oneLine } from "./json.js";
@@ -13,9 +14,15 @@ import type { TabularMdp } from "./tabular.js";
 export function readSource(path: string): string {
   const source = path === "-" ? "<stdin>" : path;
   let text: string;
+  if (path === "-") {
+    // One guard for every command: a second "-" would read an empty stream ("the input is empty").
+    if (stdinRead) throw new UsageError("standard input (-) can be read once: give at most one input as -");
+    stdinRead = true;
+  }
   try {
-    text = path === "-" ? readStdin() : fs().readFileSync(path, "utf8");
+    text = path === "-" ? readStdin() : readFileBounded(path);
   } catch (e) {
+    if (e instanceof CaiError) throw e;
     const err = e as NodeJS.ErrnoException;
     const reason: Record<string, string> = {
       ENOENT: "no such file",
@@ -30,6 +37,57 @@ export function readSource(path: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Whether standard input has been read (it can be read once per process). */
+let stdinRead = false;
+
+/** Forget that standard input was read (for a program that runs several commands in one process). */
+export function resetStdinGuard(): void {
+  stdinRead = false;
+}
+
+/**
+ * Largest input read, in bytes: 512 MiB, about V8's longest string. A device or pipe that never
+ * ends (/dev/zero, `yes |`) stops here instead of filling the memory.
+ */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/** Refuse text that holds a NUL byte (JSON and CSV never do): binary data or a device such as /dev/zero. */
+function checkNoNul(chunk: Buffer, offset: number, source: string): void {
+  const at = chunk.indexOf(0);
+  if (at !== -1) throw new FileReadError(escapeControl(source), `a NUL byte at offset ${offset + at}: binary data, not text (JSON or CSV)`);
+}
+
+/** Read a file whose size may be unknown (a device, a FIFO), at most MAX_INPUT_BYTES. */
+function readFileBounded(path: string): string {
+  const f = fs();
+  const fd = f.openSync(path, "r");
+  try {
+    const st = f.fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    if (st.isFile() && st.size > MAX_INPUT_BYTES) throw new FileReadError(escapeControl(path), `${st.size} bytes, larger than the limit of ${MAX_INPUT_BYTES} bytes (512 MiB)`);
+    return readBounded(path, (buf) => f.readSync(fd, buf, 0, buf.length, null));
+  } finally {
+    f.closeSync(fd);
+  }
+}
+
+/** Read chunks until `read` returns 0, refusing NUL bytes and more than MAX_INPUT_BYTES. */
+function readBounded(source: string, read: (buf: Buffer) => number): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let total = 0;
+  for (;;) {
+    const got = read(buf);
+    if (got === 0) break;
+    const chunk = Buffer.from(buf.subarray(0, got));
+    checkNoNul(chunk, total, source);
+    total += got;
+    if (total > MAX_INPUT_BYTES) throw new FileReadError(escapeControl(source), `more than ${MAX_INPUT_BYTES} bytes (512 MiB), the limit of an input (a device or pipe that never ends?)`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** node:fs (files are read under Node.js only; parseMdp takes text anywhere). */
 function fs(): typeof NodeFs {
   const mod = nodeBuiltin("node:fs");
@@ -37,33 +95,24 @@ function fs(): typeof NodeFs {
   return mod;
 }
 
-/** All of standard input. `readFileSync(0)` fails with EAGAIN on a non-blocking pipe: read in a loop then. */
+/** All of standard input, at most MAX_INPUT_BYTES. On a non-blocking pipe readSync fails with EAGAIN: wait and retry. */
 function readStdin(): string {
-  try {
-    return fs().readFileSync(0, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-  }
-  const chunks: Buffer[] = [];
-  const buf = Buffer.allocUnsafe(1 << 16);
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    let got: number;
-    try {
-      got = fs().readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") {
-        Atomics.wait(pause, 0, 0, 5);
-        continue;
+  return readBounded("<stdin>", (buf) => {
+    for (;;) {
+      try {
+        return fs().readSync(0, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") {
+          Atomics.wait(pause, 0, 0, 5);
+          continue;
+        }
+        if (code === "EOF") return 0;
+        throw e;
       }
-      if (code === "EOF") break;
-      throw e;
     }
-    if (got === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, got)));
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  });
 }
 
 /** Read an MDP from a file path, or from standard input when the path is "-". */

@@ -9,7 +9,8 @@
  * times only its sweeps; total_ms is the whole solve (compiling the kernel's arrays, starting the
  * threads, the sweeps, the policy).
  */
-import { writeFileSync } from "node:fs";
+import { writeOutput } from "../../render/output.js";
+import { checkTableSize } from "../../limits.js";
 import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
@@ -64,6 +65,7 @@ const command: Command = {
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\nusage: ${usage}`);
     if (values.size === undefined) throw new UsageError(`missing --size N\nusage: ${usage}`);
     const size = parseNumber(values.size, "--size", { integer: true, min: 2 });
+    checkTableSize(4 * size * size, 12 * size * size, "--size", `an open lake of ${size} x ${size} cells`);
     const backup = values.backup ?? "variational";
     if (!(BACKUPS as readonly string[]).includes(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const alpha = numberFlag(values.alpha, "--alpha", 0.1, { exclusiveMin: 0 });
@@ -102,7 +104,8 @@ const command: Command = {
     const sweepMs = (lastSweep - afterSweep0) / res.iterations;
     let sumV = 0;
     for (let s = 0; s < mdp.nStates; s++) sumV += res.V[s]!;
-    if (values.dump !== undefined) writeFileSync(values.dump, new Uint8Array(res.V.buffer, res.V.byteOffset, mdp.nStates * 8));
+    // An unwritable --dump path is bad input (exit 2, naming the flag), as --out is.
+    if (values.dump !== undefined) writeOutput(values.dump === "-" ? "./-" : values.dump, new Uint8Array(res.V.buffer, res.V.byteOffset, mdp.nStates * 8), "--dump");
     const report = {
       job: "softvi",
       backup,

@@ -3,6 +3,7 @@ import { writeMdpChunks, type MdpFormat } from "../../mdp/formats.js";
 import { cliffWalking, frozenLake, frozenLakeOpen, randomMdp, taxi, FROZEN_LAKE_MAPS, type FrozenLakeMapName } from "../../mdp/environments/index.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { parseFlags, parseNumber, type Command } from "../common.js";
+import { checkTableSize } from "../../limits.js";
 
 const usage = "cai env NAME [options] [--format gymnasium|native]   (NAME: frozenlake, frozenlake-open, cliffwalking, taxi, random)";
 
@@ -107,6 +108,7 @@ function build(name: string, values: Values): TabularMdp {
     case "frozenlake-open": {
       if (values.size === undefined) throw new UsageError(`frozenlake-open needs --size N (N >= 2)\nusage: ${usage}`);
       const size = parseNumber(values.size, "--size", { integer: true, min: 2 });
+      checkTableSize(4 * size * size, 12 * size * size, "--size", `an open lake of ${size} x ${size} cells`);
       const successRate = values["success-rate"] === undefined ? undefined : parseNumber(values["success-rate"], "--success-rate", { min: 0, max: 1 });
       return frozenLakeOpen(size, { isSlippery: slippery(values, true), ...(successRate !== undefined ? { successRate } : {}) });
     }
@@ -119,6 +121,7 @@ function build(name: string, values: Values): TabularMdp {
       const states = parseNumber(values.states, "--states", { integer: true, min: 1 });
       const actions = values.actions === undefined ? 4 : parseNumber(values.actions, "--actions", { integer: true, min: 1 });
       const successors = values.successors === undefined ? Math.min(8, states) : parseNumber(values.successors, "--successors", { integer: true, min: 1, max: states });
+      checkTableSize(states * actions, states * actions * successors, "--states", `a random MDP of ${states} states x ${actions} actions x ${successors} successors`);
       const seed = values.seed === undefined ? 0 : parseNumber(values.seed, "--seed", { integer: true });
       const rewardMin = values["reward-min"] === undefined ? -1 : parseNumber(values["reward-min"], "--reward-min");
       const rewardMax = values["reward-max"] === undefined ? Math.max(1, rewardMin) : parseNumber(values["reward-max"], "--reward-max", { min: rewardMin });

@@ -15,6 +15,8 @@ import { parseJson } from "../../mdp/json.js";
 import { readSource } from "../../mdp/read-source.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveOptionsFromFlags } from "../solve-flags.js";
+import { preview } from "../../preview.js";
+import { checkDrawable } from "../../limits.js";
 
 const graphUsage = "cai render graph FILE [--horizon H] [--gamma G] [--messages] [--title T] [--out G.svg]";
 const valuesUsage = `cai render values FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--scale shared|panel] [--columns N] [--step T] [--title T] [--out V.svg]\n       cai render values FILE --reward REWARD.json [--title T] [--out R.svg]`;
@@ -67,7 +69,7 @@ function tableOf(doc: Record<string, unknown>, key: string, mdp: TabularMdp, sou
     t.forEach((row: unknown, s) => {
       if (!probabilities && num(row)) out.fill(row as number, s * m, (s + 1) * m);
       else if (!Array.isArray(row) || row.length !== m) bad(`${key}[${s}]`, `expected ${m} numbers (one per action)${probabilities ? "" : " or one number"}`, s);
-      else row.forEach((v: unknown, a) => (num(v) ? (out[s * m + a] = v as number) : bad(`${key}[${s}][${a}]`, `${JSON.stringify(v)} is not a finite number${probabilities ? " >= 0" : ""}`, s)));
+      else row.forEach((v: unknown, a) => (num(v) ? (out[s * m + a] = v as number) : bad(`${key}[${s}][${a}]`, `${preview(v)} is not a finite number${probabilities ? " >= 0" : ""}`, s)));
     });
   if (problems.length > 0) throw new InputError(problems);
   return out;
@@ -124,6 +126,7 @@ function renderValues(argv: string[]): number {
     const others = Object.keys(values).filter((k) => k !== "reward" && k !== "title" && k !== "out");
     if (others.length > 0) throw new ParameterError("--reward", `draws a reward table as it is; --${others[0]} does not apply`);
     const mdp = readMdpFile(file);
+    checkDrawable(mdp.nActions, "render values");
     const { panel, valueName } = rewardPanel(mdp, values.reward);
     const name = typeof mdp.meta.name === "string" ? mdp.meta.name : "MDP";
     writeOutput(values.out, renderValuesSvg(mdp, [panel], { title: values.title ?? `${name}: a reward table`, valueName }));
@@ -135,6 +138,7 @@ function renderValues(argv: string[]): number {
   const alphas = values.alphas === undefined ? undefined : numberList(values.alphas, "--alphas", { exclusiveMin: 0 });
   const columns = values.columns === undefined ? undefined : numberFlag(values.columns, "--columns", 1, { integer: true, min: 1 });
   const mdp = readMdpFile(file);
+  checkDrawable(mdp.nActions, "render values");
   const base: SolveOptions = solveOptionsFromFlags(values, mdp);
   const step = values.step === undefined ? 0 : numberFlag(values.step, "--step", 0, { integer: true, min: 0 });
   if (step > 0 && (base.horizon === undefined || step >= base.horizon)) {

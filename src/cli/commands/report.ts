@@ -4,6 +4,7 @@ import { solve } from "../../inference/solve.js";
 import { readMdpFile } from "../../mdp/read-source.js";
 import { writeOutput } from "../../render/output.js";
 import { renderReport, reportRuns, ruleDerivation, type ReportDerivation } from "../../render/report.js";
+import { checkDrawable } from "../../limits.js";
 import { numberFlag, onePositional, parseFlags, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, solveOptionsFromFlags } from "../solve-flags.js";
 import { backupList, numberList } from "./render.js";
@@ -57,6 +58,7 @@ const command: Command = {
     const alphas = values.alphas === undefined ? undefined : numberList(values.alphas, "--alphas", { exclusiveMin: 0 });
     const graphHorizon = values["graph-horizon"] === undefined ? undefined : numberFlag(values["graph-horizon"], "--graph-horizon", 1, { integer: true, min: 1, max: 12 });
     const mdp = readMdpFile(file);
+    checkDrawable(mdp.nActions, "report");
     const options = solveOptionsFromFlags(values, mdp);
     if (options.horizon !== undefined && graphHorizon !== undefined && graphHorizon > options.horizon) {
       throw new ParameterError("--graph-horizon", `must be at most the horizon ${options.horizon}`);

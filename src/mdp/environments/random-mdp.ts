@@ -83,7 +83,9 @@ export function randomMdp(options: RandomMdpOptions): TabularMdp {
     let total = 0;
     for (let i = 0; i < K; i++) {
       const w = -Math.log1p(-rng.float()); // exponential(1): normalised, a flat Dirichlet
-      const r = rMin + span * rng.float();
+      // (rMax - rMin overflows for bounds near +-1e308: then interpolate without the span.)
+      const u = rng.float();
+      const r = Number.isFinite(span) ? rMin + span * u : rMin * (1 - u) + rMax * u;
       const d = rng.float() < terminalProbability ? 1 : 0;
       next[k + i] = chosen[i]!;
       prob[k + i] = w;
