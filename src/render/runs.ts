@@ -51,8 +51,16 @@ export function alphaPanels(mdp: TabularMdp, base: SolveOptions, alphas: readonl
 }
 
 /** Panels for every (backup, alpha) pair, row by row (backups) and column by column (alphas). */
-export function gridOfPanels(mdp: TabularMdp, base: SolveOptions, backups: readonly Backup[], alphas: readonly number[], how: PanelRunOptions = {}): ValuePanel[] {
+export function gridOfPanels(
+  mdp: TabularMdp,
+  base: SolveOptions,
+  backups: readonly Backup[],
+  alphas: readonly number[],
+  how: PanelRunOptions = {},
+  titles: { readonly backup?: boolean; readonly alpha?: boolean } = {},
+): ValuePanel[] {
   const out: ValuePanel[] = [];
-  for (const backup of backups) for (const alpha of alphas) out.push(solvePanel(mdp, { ...base, backup, alpha }, `${backup}, α = ${alpha}`, how));
+  const title = (backup: Backup, alpha: number) => [titles.backup ?? true ? backup : null, titles.alpha ?? true ? `α = ${alpha}` : null].filter((x) => x !== null).join(", ");
+  for (const backup of backups) for (const alpha of alphas) out.push(solvePanel(mdp, { ...base, backup, alpha }, title(backup, alpha), how));
   return out;
 }

@@ -149,9 +149,9 @@ function renderValues(argv: string[]): number {
     // One run: its failure is the command's failure (exit 1), as for cai solve.
     panels = [solvePanel(mdp, base, base.backup ?? "variational", { catchRunErrors: false })];
   } else {
-    panels = gridOfPanels(mdp, base, backups ?? [base.backup ?? "variational"], alphas ?? [base.alpha ?? 1], { catchRunErrors: !base.strict });
-    if (backups && !alphas) panels = panels.map((p) => ({ ...p, title: p.title.replace(/, α = .*$/, "") }));
-    if (alphas && !backups) panels = panels.map((p) => ({ ...p, title: p.title.replace(/^.*?, /, "") }));
+    // Titles name what varies: the backup, alpha, or both.
+    const titles = { backup: backups !== undefined || alphas === undefined, alpha: alphas !== undefined || backups === undefined };
+    panels = gridOfPanels(mdp, base, backups ?? [base.backup ?? "variational"], alphas ?? [base.alpha ?? 1], { catchRunErrors: !base.strict }, titles);
   }
   for (const p of panels) {
     for (const w of p.result?.warnings ?? []) warn(`${p.title}: ${w}`);
