@@ -47,10 +47,13 @@ export const SOLVE_FLAGS_HELP = [
   "  --gamma G        discount in (0, 1]; default 1 with --horizon, required without",
   "  --horizon H      finite horizon (time-indexed Q_t, V_t, policy_t); absent: infinite horizon",
   '  --prior FILE     action prior {"prior": pi0[s][a]}, rows summing to 1; 0 masks an action',
-  `  --tol T          infinite horizon: stop when max |dQ| <= T (default ${SOLVE_DEFAULTS.tol})`,
+  `  --tol T          infinite horizon: stop when V is within T of the fixed point (default ${SOLVE_DEFAULTS.tol}): for`,
+  "                   gamma < 1 on the error bound (gamma / (1 - gamma) x max |dQ| for the variational and",
+  "                   hard backups), reported as error_bound; for gamma = 1 when max |dQ| <= T",
   `  --max-iter N     infinite horizon: at most N sweeps (default ${SOLVE_DEFAULTS.maxIter})`,
   "  --strict         exit 1 instead of reporting an unconverged result",
-  "  --schedule S     infinite horizon sweeps: jacobi (default), gauss-seidel, prioritised (same fixed point, fewer sweeps)",
+  "  --schedule S     infinite horizon sweeps: prioritised (default; jacobi for --backup exact), jacobi,",
+  "                   gauss-seidel (the same fixed point; each answer within its error bound of it)",
   "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number,",
   "                   capped at the number of cores (more never helps a memory-bound sweep)",
   "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
@@ -204,6 +207,7 @@ export function resultJson(res: SolveResult, allSteps: boolean): Record<string, 
   out.converged = res.converged;
   out.iterations = res.iterations;
   out.residual = res.residual;
+  out.error_bound = res.errorBound;
   out.stop_reason = res.stopReason;
   out.warnings = res.warnings;
   return out;

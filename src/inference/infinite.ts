@@ -25,6 +25,38 @@ const GROWTH_BUDGET = 4;
 /** Power-iteration steps for the growth rate that NoFixedPointError reports, once growth is proven. */
 const GROWTH_REPORT_BUDGET = 20_000;
 
+/**
+ * The bound on the distance of the returned values to the fixed point after a sweep with
+ * max |dQ| = `residual`.
+ * - With the exp-space kernel's contraction factor kappa < 1 (exact backup): z = b + M z is a
+ *   kappa-contraction in the norm weighted by the sweep's input z_old (M z_old <= kappa z_old), so
+ *   |z - z*| <= eps z_old with eps = kappa / (1 - kappa) (exp(residual/alpha) - 1), and
+ *   |V - V*| = alpha |log(z/z*)| <= -alpha log(1 - eps exp(residual/alpha)).
+ * - Otherwise max |Q - Q*| <= L / (1 - L) x residual, with L the dynamics rule's Lipschitz constant
+ *   over next values up to max Q + residual + the bound itself (a few rounds from L at max Q; the
+ *   exact rule's L grows with the values). `top` is max Q, or NaN when unknown (then `scale` =
+ *   max(1, max |Q|) stands for it).
+ * Infinity when no bound holds (L or kappa reaching 1).
+ */
+function errorBoundOf(r: Resolved, residual: number, top: number, scale: number, kappa: number): number {
+  if (kappa < 1) {
+    const grow = Math.exp(residual / r.alpha);
+    const eps = (kappa / (1 - kappa)) * Math.expm1(residual / r.alpha);
+    return eps * grow < 1 ? -r.alpha * Math.log1p(-eps * grow) : Infinity;
+  }
+  const vMax = (Number.isNaN(top) ? scale : top) + residual;
+  const rule = r.rules.dynamics;
+  let bound = 0;
+  for (let round = 0; round < 6; round++) {
+    const L = rule.lipschitz(r.gamma, r.alpha, vMax + bound);
+    if (!(L < 1)) return Infinity;
+    const next = (L / (1 - L)) * residual;
+    if (next <= bound * (1 + 1e-3)) return Math.max(next, bound);
+    bound = next;
+  }
+  return Infinity;
+}
+
 /** max - min of the starting values (0 without them). */
 function startSpread(start: Float64Array | undefined): number {
   if (!start || start.length === 0) return 0;
@@ -62,7 +94,13 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   let iterations = 0;
   let residual = Infinity;
   let stopReason: StopReason = "max-iterations";
-  const monitor = new ConvergenceMonitor({ tol: r.tol, relative: false, ...ENGINE_STALL });
+  // gamma < 1: stop when the bound on the distance to the fixed point, L / (1 - L) x residual,
+  // reaches the tolerance (the monitor keeps the stall test); gamma = 1: stop on the residual.
+  const bounded = r.gamma < 1;
+  const monitor = new ConvergenceMonitor({ tol: bounded ? 0 : r.tol, relative: false, ...ENGINE_STALL });
+  let lastTop = NaN;
+  let lastScale = 1;
+  let lastContraction = NaN;
   const history = new Float64Array(GROWTH_WINDOW);
   let belowOne = false; // exact mode: rho < 1 has been established
   let growthWindow = GROWTH_WINDOW; // sweeps between growth tests; doubles after an undecided one
@@ -89,15 +127,22 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     onSweep?.(0, NaN);
     while (iterations < r.maxIter) {
       iterations++;
-      let { residual: res, scale } = stepper.sweep();
+      let { residual: res, scale, top, contraction } = stepper.sweep();
       if (!stepper.inRange) {
         leaveKernel();
         // A sweep the kernel could not run (NaN) is run by the rule loop instead.
-        if (Number.isNaN(res)) ({ residual: res, scale } = stepper.sweep());
+        if (Number.isNaN(res)) ({ residual: res, scale, top, contraction } = stepper.sweep());
       }
       residual = res;
+      lastTop = top;
+      lastScale = scale;
+      lastContraction = contraction;
       onSweep?.(iterations, res);
       if (Number.isNaN(res)) break;
+      if (bounded && errorBoundOf(r, res, top, scale, contraction) <= r.tol) {
+        stopReason = "tolerance";
+        break;
+      }
       const verdict = monitor.observe(res, scale);
       if (verdict !== null) {
         stopReason = verdict;
@@ -125,6 +170,13 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   const Q = stepper.Q;
   const V = stepper.values();
   const converged = stopReason === "tolerance" || stopReason === "stalled";
+  const bound = bounded && Number.isFinite(residual) ? errorBoundOf(r, residual, lastTop, lastScale, lastContraction) : null;
+  const errorBound = bound !== null && Number.isFinite(bound) ? bound : null;
+  if (stopReason === "stalled" && bounded && !(errorBound !== null && errorBound <= r.tol)) {
+    warnings.push(
+      `the residual stalled at rounding level (${residual.toExponential(3)}) before the error bound reached the tolerance: the values are within ${errorBound === null ? "an unknown distance" : errorBound.toExponential(3)} of the fixed point (tolerance ${r.tol})`,
+    );
+  }
   if (!converged && r.rules.mayHaveNoFixedPoint && Number.isFinite(residual) && !belowOne) {
     const logRho = logGrowth(residual);
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
@@ -184,6 +236,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     backups: stepper.backups,
     threads,
     residual,
+    errorBound,
     stopReason,
     warnings,
     schedule,

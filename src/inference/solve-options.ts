@@ -14,11 +14,18 @@ import { SWEEP_SCHEDULES, type SweepSchedule } from "./kernels/sweeper.js";
 export const SOLVE_DEFAULTS = {
   backup: "variational" as Backup,
   alpha: 1,
-  /** Tolerance on max |Q_k - Q_k-1| for an infinite horizon. */
+  /**
+   * Infinite horizon, gamma < 1: the largest distance to the fixed point a converged result may
+   * have (the run stops when its error bound reaches it); gamma = 1: the tolerance on max |dQ|.
+   */
   tol: 1e-10,
   maxIter: 100_000,
-  /** Infinite horizon: synchronous sweeps (every state from the previous sweep's values). */
-  schedule: "jacobi" as SweepSchedule,
+  /**
+   * Infinite horizon: prioritised Gauss-Seidel where the dynamics rule runs in value space
+   * (variational, hard: the fastest schedule, and its answer is within the error bound whatever the
+   * number of threads); Jacobi for the exact backup (its fused kernel's only schedule).
+   */
+  schedule: "prioritised" as SweepSchedule,
   /** Infinite horizon: all cores for tables of at least 2^16 entries, else one thread. */
   threads: "auto" as number | "auto",
 } as const;
@@ -42,7 +49,12 @@ export interface SolveOptions {
   readonly prior?: ActionPrior;
   /** Use the unnormalised entropy (MaxEnt / SAC) form instead of KL to uniform (needs no `prior`). */
   readonly entropy?: boolean;
-  /** @defaultValue 1e-10 */
+  /**
+   * Infinite horizon with gamma < 1: stop when the returned values are within `tol` of the fixed
+   * point by the error bound (`errorBound`, e.g. gamma / (1 - gamma) x max |dQ| for the variational
+   * backup); with gamma = 1 (no contraction), stop when max |dQ| <= tol.
+   * @defaultValue 1e-10
+   */
   readonly tol?: number;
   /** @defaultValue 100000 */
   readonly maxIter?: number;
@@ -67,7 +79,7 @@ export interface SolveOptions {
    * fewer sweeps; "prioritised" adds, after each full Gauss-Seidel sweep, partial sweeps over the
    * index range where Q still moves most (see kernels/sweeper.ts). Every schedule stops on the
    * residual of a full sweep. The exact backup runs Jacobi only (its fused kernel is Jacobi).
-   * @defaultValue "jacobi"
+   * @defaultValue "prioritised" ("jacobi" for the exact backup)
    */
   readonly schedule?: SweepSchedule;
   /**
@@ -122,6 +134,13 @@ export interface SolveResult {
   readonly threads?: number;
   /** max |Q_k - Q_k-1| at the last sweep (0 for a finite horizon). */
   readonly residual: number;
+  /**
+   * A bound on max |Q - Q*| (and so on max |V - V*|) of the returned values: L / (1 - L) x residual
+   * with L the dynamics rule's Lipschitz constant (gamma for the variational and hard backups; for
+   * the exact backup L < 1 grows with max V). 0 for a finite horizon (exact recursion); null with
+   * gamma = 1 and no horizon (no contraction: `tol` then bounds the residual).
+   */
+  readonly errorBound: number | null;
   readonly stopReason: StopReason;
   /** Things the user should know (e.g. trajectories that never end with gamma = 1). */
   readonly warnings: readonly string[];
@@ -180,7 +199,8 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   if (o.initialValues && o.initialValues.length !== mdp.nStates) {
     throw new ParameterError("initialValues", `has ${o.initialValues.length} values for ${mdp.nStates} states`);
   }
-  const schedule = o.schedule ?? SOLVE_DEFAULTS.schedule;
+  // The default: prioritised where the family allows in-place schedules, else Jacobi.
+  const schedule = o.schedule ?? (allowsInPlaceSchedules(rules) ? SOLVE_DEFAULTS.schedule : "jacobi");
   if (!(SWEEP_SCHEDULES as readonly string[]).includes(schedule)) {
     throw new ParameterError("schedule", `"${String(schedule)}" is not one of ${SWEEP_SCHEDULES.join(", ")}`);
   }

@@ -16,8 +16,13 @@ export interface Stepper {
   readonly threads: number;
   /** State backups run so far: nStates per full sweep plus the states of partial sweeps. */
   readonly backups: number;
-  /** One sweep: Q from V, then V from Q. Returns max |dQ| and max(1, max |Q|). */
-  sweep(): { residual: number; scale: number };
+  /**
+   * One sweep: Q from V, then V from Q. Returns max |dQ|, max(1, max |Q|), max Q (NaN when the
+   * stepper does not track it; the scale bounds it then) and, for the exp-space kernel, the
+   * contraction factor kappa = max_s (M z)(s) / z(s) of the exact operator's linear part M at the
+   * sweep's input z (NaN otherwise).
+   */
+  sweep(): { residual: number; scale: number; top: number; contraction: number };
   /** The current V (a view owned by the stepper until close, or a new array: do not keep it across sweeps). */
   values(): Float64Array;
   /**
@@ -69,16 +74,18 @@ export function ruleStepper(
       rules.dynamics.apply(mdp, V, alpha, gamma, Qn);
       let residual = 0;
       let scale = 1;
+      let top = -Infinity;
       for (let i = 0; i < Qn.length; i++) {
         const d = Math.abs(Qn[i]! - Q[i]!);
         if (d > residual) residual = d;
         const a = Math.abs(Qn[i]!);
         if (a > scale) scale = a;
+        if (Qn[i]! > top) top = Qn[i]!;
       }
       [Q, Qn] = [Qn, Q];
       rules.actions.apply(Q, prior, alpha, V, null);
       sweeps++;
-      return { residual, scale };
+      return { residual, scale, top, contraction: NaN };
     },
     values: () => V,
     inRange: true,

@@ -424,7 +424,7 @@ describe("the lesson page in headless Chromium", () => {
     await openStep(page, "sweeps");
     const alpha = await pageAlpha(page);
     const lake = frozenLake({ map: "8x8" });
-    const Vk = (k: number) => (k === 0 ? new Float64Array(64) : k === 1 ? solve(lake, { alpha, gamma: 0.99, horizon: 1 }).V : solve(lake, { alpha, gamma: 0.99, maxIter: k - 1, tol: 0 }).V);
+    const Vk = (k: number) => (k === 0 ? new Float64Array(64) : k === 1 ? solve(lake, { alpha, gamma: 0.99, horizon: 1 }).V : solve(lake, { alpha, gamma: 0.99, maxIter: k - 1, tol: 0, schedule: "jacobi" }).V);
     let checked = 0;
     for (const key of ["Home", "ArrowRight", "ArrowRight", "ArrowRight", "PageUp", "End", "ArrowLeft"]) {
       await press(page, "#sweep", key);

@@ -27,6 +27,7 @@ function countingRule(): DynamicsRule & { calls: number } {
     name: "expectation-by-entry",
     equation: "Q(s,a) = sum_k p_k (r_k + gamma (1 - done_k) V(s'_k))",
     affine: null,
+    lipschitz: (gamma: number) => gamma,
     calls: 0,
     apply(mdp, Vnext, _alpha, gamma, Q) {
       rule.calls++;

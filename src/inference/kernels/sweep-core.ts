@@ -277,14 +277,16 @@ export function sweepRangeExp(d: SweepData, lo: number, hi: number, V: Float64Ar
   const cS = d.scales[1]!;
   let rMax = 0;
   let rMin = Infinity;
-  let qMax = 0;
+  let qMax = 0; // (out[at + 2]: max_s (M y)(s) / y(s); out[at + 3] unused)
   let qMin = Infinity;
   let yMax = 0;
   let yMin = Infinity;
+  let kappa = 0;
   for (let s = lo; s < hi; s++) {
     const base = s * m;
     let k = rowStart[base]!;
     let z = 0;
+    let zh = 0;
     for (let a = 0; a < m; a++) {
       const row = base + a;
       const id = rowIndex[row]!;
@@ -327,17 +329,24 @@ export function sweepRangeExp(d: SweepData, lo: number, hi: number, V: Float64Ar
       if (q > qMax) qMax = q;
       if (q < qMin) qMin = q;
       Q[row] = q;
-      z += (up > 0 ? 1 : probs[row]!) * q;
+      const p = up > 0 ? 1 : probs[row]!;
+      z += p * q;
+      zh += p * acc;
     }
-    const y = up > 0 ? wUniform * z : Math.exp(logMass[s]!) * z;
+    const w = up > 0 ? wUniform : Math.exp(logMass[s]!);
+    const y = w * z;
     Vw[s] = y;
+    // (M y)(s) / y(s) for the linear part M (without the scales): its max is an upper bound on rho(M)
+    // and the contraction factor of M in the norm weighted by y (Collatz-Wielandt).
+    const ratio = (w * zh) / V[s]!;
+    if (ratio > kappa) kappa = ratio;
     if (y > yMax) yMax = y;
     if (y < yMin) yMin = y;
   }
   out[at] = rMax;
   out[at + 1] = rMin;
-  out[at + 2] = hi;
-  out[at + 3] = lo;
+  out[at + 2] = kappa;
+  out[at + 3] = 0;
   out[at + 4] = qMax;
   out[at + 5] = qMin;
   out[at + 6] = yMax;

@@ -244,7 +244,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   // stay in range, and the scales of the last sweep.
   let yMax = 1;
   let inRange = true;
-  const lastScales = new Float64Array(2);
+  let lastKappa = NaN;
   const close = () => {
     if (closed) return;
     closed = true;
@@ -276,7 +276,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         data.scales[1] = 1 / yMax;
         if (!Number.isFinite(data.scales[0]!) || !Number.isFinite(data.scales[1]!)) {
           inRange = false;
-          return { residual: NaN, scale: 1 };
+          return { residual: NaN, scale: 1, top: NaN, contraction: NaN };
         }
       }
       out[cutAt] = hotCut;
@@ -310,6 +310,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         let qMax = 0;
         let qMin = Infinity;
         let yLow = Infinity;
+        let kappa = 0;
         yMax = 0;
         for (let t = 0; t < threads; t++) {
           const at = OUT_STRIDE * t;
@@ -319,18 +320,18 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
           qMin = Math.min(qMin, out[at + 5]!);
           yMax = Math.max(yMax, out[at + 6]!);
           yLow = Math.min(yLow, out[at + 7]!);
+          kappa = Math.max(kappa, out[at + 2]!);
         }
         // max |dQ| = alpha max |log ratio| (ratio - 1 is exact near 1)
         residual = o.alpha * Math.max(Math.log1p(rMax - 1), -Math.log1p(rMin - 1));
         scale = Math.max(1, Math.abs(sigmaNext + o.alpha * Math.log(qMax)), Math.abs(sigmaNext + o.alpha * Math.log(qMin)));
         sigma = sigmaNext;
-        lastScales[0] = data.scales[0]!;
-        lastScales[1] = data.scales[1]!;
         if (!(yMax < Infinity && yLow > 0 && yLow / yMax >= 2 ** -500)) inRange = false;
         read = write;
         backups += n;
         lastResidual = residual;
-        return { residual, scale };
+        lastKappa = kappa;
+        return { residual, scale, top: sigmaNext + o.alpha * Math.log(qMax), contraction: kappa };
       }
       for (let t = 0; t < threads; t++) {
         const at = OUT_STRIDE * t;
@@ -358,7 +359,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
           if (from < to) buffers[ownOf(t)]!.set(V.subarray(from, to), from);
         }
       }
-      return { residual, scale };
+      return { residual, scale, top: NaN, contraction: NaN };
     },
     values() {
       const y = buffers[read]!;
@@ -368,21 +369,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return inRange;
     },
     growthUpperBound() {
-      if (!exp || backups < 2 * n) return NaN;
-      // y_new = bS B + cS M y_old, B(s) = exp(logMass(s)) sum_a pi0(a|s) b(s,a): M y_old = (y_new - bS B) / cS.
-      const yNew = buffers[read]!;
-      const yOld = buffers[1 - read]!;
-      const { rowIndex, rowTable } = dynamics;
-      const up = data.uniformProb;
-      let upper = 0;
-      for (let s = 0; s < n; s++) {
-        let B = 0;
-        for (let a = 0; a < m; a++) B += (up > 0 ? up : data.probs[s * m + a]!) * rowTable[rowIndex[s * m + a]!]!;
-        B *= Math.exp(up > 0 ? data.logMassConst : data.logMass[s]!);
-        const ratio = (yNew[s]! - lastScales[0]! * B) / (lastScales[1]! * yOld[s]!);
-        if (ratio > upper) upper = ratio;
-      }
-      return upper;
+      return exp ? lastKappa : NaN;
     },
     finishQ() {
       if (!exp || qFinished) return;

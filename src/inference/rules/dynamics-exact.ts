@@ -10,6 +10,9 @@ export const exactDynamics: DynamicsRule = {
   name: "log-expect-exp",
   equation: "Q(s,a) = alpha log E_{s'~P}[ exp(r/alpha) (gamma exp(V(s')/alpha) + 1 - gamma) ]",
   // exp(Q/alpha) = sum_k p_k exp(r_k/alpha) (done_k ? 1 : 1 - gamma) + sum_k gamma p_k exp(r_k/alpha) (1 - done_k) z(s'_k)
+  // dQ / dV(s') is a posterior weight times gamma z(s') / (gamma z(s') + 1 - gamma), z = exp(V/alpha),
+  // which grows with V(s'): at most 1 / (1 + (1 - gamma) / gamma exp(-vMax/alpha)) < 1 for gamma < 1.
+  lipschitz: (gamma, alpha, vMax) => (gamma >= 1 ? 1 : 1 / (1 + ((1 - gamma) / gamma) * Math.exp(-vMax / alpha))),
   affine: {
     space: "exp",
     coefficient: (p, r, done, gamma, alpha) => (done || p === 0 ? 0 : gamma * p * Math.exp(r / alpha)),

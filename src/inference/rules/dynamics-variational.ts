@@ -15,6 +15,8 @@ export const expectationForm: AffineForm = {
 export const variationalDynamics: DynamicsRule = {
   name: "expectation",
   equation: "Q(s,a) = E_{s'~P}[ r + gamma V(s') ]",
+  // dQ / dV(s') = gamma p (1 - done): at most gamma in total.
+  lipschitz: (gamma) => gamma,
   affine: expectationForm,
   apply(mdp, Vnext, _alpha, gamma, Q) {
     const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;

@@ -19,6 +19,12 @@ export interface DynamicsRule {
    * it is affine in neither (then no fused kernel may run it).
    */
   readonly affine: AffineForm | null;
+  /**
+   * A Lipschitz constant of the rule in the sup norm, as a map from next values V' <= vMax to Q:
+   * |Q(V'_1) - Q(V'_2)| <= L max |V'_1 - V'_2|. With the action rules (1-Lipschitz) it bounds the
+   * distance of an iterate to the fixed point: max |Q - Q*| <= L / (1 - L) x (the last sweep's max |dQ|).
+   */
+  lipschitz(gamma: number, alpha: number, vMax: number): number;
   apply(mdp: MdpArrays, Vnext: Float64Array, alpha: number, gamma: number, Q: Float64Array): void;
 }
 
