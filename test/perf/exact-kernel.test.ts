@@ -91,14 +91,14 @@ describe("the exact backup on the fused kernels equals the exact rules' loops", 
             res = solve(mdp, { backup: "exact", alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, diagnostics: false, threads });
           } catch (e) {
             // Stopped as having no fixed point: the rules' own iteration grows by the reported
-            // alpha log rho per sweep (averaged over sweeps 2000..3000, so periodic chains settle too).
+            // alpha log rho per sweep (averaged over sweeps 600..1000, so periodic chains settle too).
             expect(e).toBeInstanceOf(NoFixedPointError);
             const growth = (e as NoFixedPointError).growthPerStep;
             expect(growth).toBeGreaterThanOrEqual(0);
-            const early = plainExact(mdp, c.alpha, c.gamma, prior, 2000).V;
-            const late = plainExact(mdp, c.alpha, c.gamma, prior, 3000).V;
+            const early = plainExact(mdp, c.alpha, c.gamma, prior, 600).V;
+            const late = plainExact(mdp, c.alpha, c.gamma, prior, 1000).V;
             let perSweep = -Infinity;
-            for (let s = 0; s < mdp.nStates; s++) perSweep = Math.max(perSweep, (late[s]! - early[s]!) / 1000);
+            for (let s = 0; s < mdp.nStates; s++) perSweep = Math.max(perSweep, (late[s]! - early[s]!) / 400);
             expect(Math.abs(perSweep - growth)).toBeLessThanOrEqual(1e-3 * Math.max(1, growth));
             continue;
           }
@@ -111,7 +111,7 @@ describe("the exact backup on the fused kernels equals the exact rules' loops", 
           expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
         }
       }),
-      fcParams(120),
+      fcParams(50),
     );
   });
 

@@ -47,7 +47,7 @@ function plainJacobi(mdp: MdpArrays, backup: Backup, alpha: number, gamma: numbe
 function expectFusedMatchesPlain(mdp: TabularMdp, alpha: number, gamma: number, sweeps: number): void {
   const plain = plainJacobi(mdp, "variational", alpha, gamma, uniformPrior(mdp.nStates, mdp.nActions), sweeps);
   for (const threads of [1, 2]) {
-    const res = solve(mdp, { alpha, gamma, tol: 0, maxIter: sweeps, diagnostics: false, threads });
+    const res = solve(mdp, { schedule: "jacobi", alpha, gamma, tol: 0, maxIter: sweeps, diagnostics: false, threads });
     expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
     expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
   }
@@ -126,7 +126,7 @@ describe("fused Jacobi sweeps equal the rules' own loops", () => {
       fc.property(arbCase, (c) => {
         if (c.sweeps === 0) return; // solve runs at least one sweep after sweep 0
         const { mdp, prior } = build(c);
-        const res = solve(mdp, { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, diagnostics: false, threads: 1 });
+        const res = solve(mdp, { schedule: "jacobi", backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, diagnostics: false, threads: 1 });
         // tol 0 still stops early at an exact fixed point (residual 0).
         expect(res.iterations === c.sweeps || res.residual === 0).toBe(true);
         const plain = plainJacobi(mdp, c.backup, c.alpha, c.gamma, prior, res.iterations);
@@ -141,7 +141,7 @@ describe("fused Jacobi sweeps equal the rules' own loops", () => {
     fc.assert(
       fc.property(arbCase, fc.constantFrom(2, 3), (c, threads) => {
         const { mdp, prior } = build(c);
-        const o = { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps + 1, diagnostics: false } as const;
+        const o = { backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps + 1, diagnostics: false, schedule: "jacobi" } as const;
         const one = solve(mdp, { ...o, threads: 1 });
         const many = solve(mdp, { ...o, threads });
         expect(Array.from(many.Q)).toEqual(Array.from(one.Q));
@@ -172,7 +172,7 @@ describe("fused Jacobi sweeps equal the rules' own loops", () => {
     const prior = uniformPrior(mdp.nStates, 4);
     const plain = plainJacobi(mdp, "variational", 0.1, 0.99, prior, 200);
     for (const threads of [1, 2]) {
-      const res = solve(mdp, { alpha: 0.1, gamma: 0.99, tol: 0, maxIter: 200, diagnostics: false, threads });
+      const res = solve(mdp, { schedule: "jacobi", alpha: 0.1, gamma: 0.99, tol: 0, maxIter: 200, diagnostics: false, threads });
       expect(relGap(res.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
       // Tiny values keep their relative accuracy: V[0] is about 1e-20 here.
       expect(res.V[0]).toBeGreaterThan(0);
@@ -213,7 +213,7 @@ describe("entry layouts", () => {
     expect(compiled.dense).toBe(0);
     expect(compiled.bits).toBe(1); // two coefficients, gamma * 0.25 and gamma * 0.75 (done entries point at the zero state)
     expectFusedMatchesPlain(mdp, 0.5, 0.9, 30);
-    const jacobi = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 1e-13, diagnostics: false, threads: 1 });
+    const jacobi = solve(mdp, { schedule: "jacobi", alpha: 0.5, gamma: 0.9, tol: 1e-13, diagnostics: false, threads: 1 });
     const gs = solve(mdp, { alpha: 0.5, gamma: 0.9, tol: 1e-13, diagnostics: false, threads: 2, schedule: "gauss-seidel" });
     expect(relGap(gs.V, jacobi.V)).toBeLessThanOrEqual(1e-11);
   });
@@ -235,7 +235,7 @@ describe("entry layouts", () => {
     expect(compiled.zeroFrom).toBe(0); // every row holds such an entry
     const prior = uniformPrior(n, 1);
     const plain = plainJacobi(mdp, "variational", 1, 0.5, prior, 60);
-    const res = solve(mdp, { alpha: 1, gamma: 0.5, tol: 0, maxIter: 60, diagnostics: false, threads: 1 });
+    const res = solve(mdp, { schedule: "jacobi", alpha: 1, gamma: 0.5, tol: 0, maxIter: 60, diagnostics: false, threads: 1 });
     expect(res.V.every(Number.isFinite)).toBe(true);
     expect(relGap(res.V, plain.V)).toBeLessThanOrEqual(1e-12);
   });
@@ -274,7 +274,7 @@ describe("Gauss-Seidel sweeps", () => {
       fc.property(arbCase, fc.constantFrom(2, 3), fc.constantFrom("gauss-seidel" as const, "prioritised" as const), (c, threads, schedule) => {
         const { mdp, prior } = build(c);
         const o = { backup: c.backup, alpha: c.alpha, gamma: Math.min(c.gamma, 0.8), prior, tol: 1e-15, diagnostics: false } as const;
-        const jacobi = solve(mdp, { ...o, threads: 1 });
+        const jacobi = solve(mdp, { ...o, threads: 1, schedule: "jacobi" });
         expect(jacobi.converged).toBe(true);
         for (const t of [1, threads]) {
           const gs = solve(mdp, { ...o, threads: t, schedule });
@@ -292,7 +292,7 @@ describe("Gauss-Seidel sweeps", () => {
   it("prioritised on a grid runs partial sweeps (more backups than full sweeps) and reaches the Jacobi fixed point within 1e-12", () => {
     const mdp = frozenLakeOpen(40);
     const o = { alpha: 0.1, gamma: 0.9, tol: 1e-15, diagnostics: false } as const;
-    const jacobi = solve(mdp, { ...o, threads: 1 });
+    const jacobi = solve(mdp, { ...o, threads: 1, schedule: "jacobi" });
     for (const threads of [1, 2]) {
       const pr = solve(mdp, { ...o, threads, schedule: "prioritised" });
       expect(pr.converged).toBe(true);
@@ -307,7 +307,7 @@ describe("Gauss-Seidel sweeps", () => {
     const mdp = frozenLakeOpen(20);
     expect(gaussSeidelDirection(mdp)).toBe("descending");
     const o = { alpha: 0.1, gamma: 0.99, diagnostics: false, threads: 1 } as const;
-    const jacobi = solve(mdp, o);
+    const jacobi = solve(mdp, { ...o, schedule: "jacobi" });
     const gs = solve(mdp, { ...o, schedule: "gauss-seidel" });
     expect(gs.iterations).toBeLessThan(0.75 * jacobi.iterations);
     // Both stop at max |dQ| <= 1e-10; with gamma = 0.99 the answers differ by less than 1e-10 * 0.99 / 0.01.
