@@ -8,7 +8,7 @@
 import { demonstrationPrior } from "../../models/demonstration.js";
 import { CaiError } from "../errors.js";
 import { sampleTrajectories, type Samples } from "../inference/sample.js";
-import type { Backup } from "../inference/rules/index.js";
+import { BACKUPS, type Backup } from "../inference/rules/index.js";
 import { solve, type SolveOptions, type SolveResult } from "../inference/solve.js";
 import { cliffWalking } from "../mdp/environments/cliff-walking.js";
 import { FROZEN_LAKE_MAPS, frozenLake } from "../mdp/environments/frozen-lake.js";
@@ -33,7 +33,8 @@ export const PRIORS = [
 ] as const;
 export type PriorId = (typeof PRIORS)[number]["id"];
 
-export const BACKUPS: readonly Backup[] = ["exact", "variational", "hard"];
+/** The backups, in the engine's one list (steps 3, 4, 6 and 8 offer them in this order). */
+export { BACKUPS };
 
 /** The alpha slider runs over log10(alpha) in [-2, 1] (alpha from 0.01 to 10) in steps of 0.01. */
 export const ALPHA_SLIDER = { min: -2, max: 1, step: 0.01 } as const;
