@@ -36,7 +36,11 @@ export const MARGINAL_DEFAULTS = {
   from: "policy" as TrajectorySource,
   /** Infinite horizon: stop when the (discounted) live mass still to be counted is below this. */
   tol: 1e-15,
-  maxIter: 1_000_000,
+  /**
+   * Infinite horizon: at most this many steps (for the policy with gamma < 1, at least the number of
+   * steps after which gamma^t / (1 - gamma) falls below tol, plus 1000).
+   */
+  maxIter: 100_000,
 } as const;
 
 export interface MarginalOptions {
@@ -51,7 +55,7 @@ export interface MarginalOptions {
   readonly start?: "posterior" | "p0";
   /** @defaultValue 1e-15 */
   readonly tol?: number;
-  /** @defaultValue 1000000 */
+  /** @defaultValue 100000 (the policy with gamma < 1: at least enough steps for gamma^t / (1 - gamma) to fall below tol) */
   readonly maxIter?: number;
 }
 
@@ -180,7 +184,9 @@ export function marginals(mdp: MdpArrays, result: SolveResult, options: Marginal
   if (start !== "posterior" && start !== "p0") throw new ParameterError("start", `"${String(start)}" is not one of posterior, p0`);
   const tol = options.tol ?? MARGINAL_DEFAULTS.tol;
   if (!(tol >= 0 && Number.isFinite(tol))) throw new ParameterError("tol", `must be a finite number >= 0, got ${tol}`);
-  const maxIter = options.maxIter ?? MARGINAL_DEFAULTS.maxIter;
+  const g = result.gamma;
+  const discounted = from === "policy" && g < 1 && tol > 0 ? Math.ceil(Math.log(tol * (1 - g)) / Math.log(g)) + 1000 : 0;
+  const maxIter = options.maxIter ?? Math.max(MARGINAL_DEFAULTS.maxIter, discounted);
   if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError("maxIter", `must be an integer >= 1, got ${maxIter}`);
 
   forwardProgram(forwardSchedule(TrajectoryGraph.forMdp(mdp, result.gamma))); // the program below: initial, then prior -> dynamics per slice

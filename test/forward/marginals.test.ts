@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TrajectoryGraph, marginals, solve, type MdpArrays, type TabularMdp, type ActionPrior } from "../../src/index.js";
+import { ConvergenceError, TabularMdp, TrajectoryGraph, marginals, solve, type MdpArrays, type ActionPrior } from "../../src/index.js";
 import { forwardSchedule } from "../../src/inference/forward-schedule.js";
 import { arbMdp, arbPriorKind, arbPriorSeed, fcParams, makePrior } from "../support/arbitraries.js";
 
@@ -261,6 +261,13 @@ describe("the forward schedule is read off the trajectory graph", () => {
     expect(unrolled.steps.map((s) => s.to[0])).toEqual(["s_0", "a_0", "s_1", "a_1", "s_2", "a_2", "s_3"]);
     const stationary = forwardSchedule(TrajectoryGraph.build(spec));
     expect(stationary.steps.map((s) => s.kind)).toEqual(["initial", "prior", "dynamics"]);
+  });
+
+  it("an infinite horizon whose episodes never end (gamma = 1, no terminal entry) is a ConvergenceError, never a number", () => {
+    const mdp = TabularMdp.fromLists([[[{ prob: 1, next: 0, reward: -1, done: false }]]]);
+    const res = solve(mdp, { gamma: 0.5 });
+    expect(() => marginals(mdp, { ...res, gamma: 1 }, { maxIter: 1000 })).toThrow(ConvergenceError);
+    expect(marginals(mdp, res).stateOccupancy[0]).toBeCloseTo(2, 13);
   });
 
   it("the posterior belongs to the exact backup only", () => {
