@@ -116,7 +116,7 @@ describe("sampling is seeded and writes the demonstrations format", () => {
     const fin = solve(smallStochastic, { gamma: 0.9, horizon: 3 });
     const inf = solve(smallStochastic, { gamma: 0.9 });
     expect(() => sampleTrajectories(smallStochastic, fin, { episodes: 1, from: "posterior" })).toThrow(/exact backup/);
-    expect(() => sampleTrajectories(smallStochastic, inf, { episodes: 1 })).toThrow(/max-steps/);
+    expect(() => sampleTrajectories(smallStochastic, inf, { episodes: 1 })).toThrow(/maxSteps/);
     expect(() => sampleTrajectories(smallStochastic, fin, { episodes: 1, maxSteps: 4 })).toThrow(/horizon/);
     expect(() => sampleTrajectories(smallStochastic, fin, { episodes: 0 })).toThrow(/episodes/);
     expect(sampleTrajectories(smallStochastic, inf, { episodes: 4, maxSteps: 30, seed: 1 }).episodes).toHaveLength(4);
