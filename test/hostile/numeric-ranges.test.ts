@@ -156,13 +156,14 @@ describe("the exact backup at large alpha approaches the variational values and 
   const gamma = 0.9;
   for (const alpha of [1e5, 1e10, 1e20, 1e100, 1e300]) {
     it(`alpha = ${alpha}: within 1e-9 + 1 / alpha of the variational V, converged by tolerance in about as many sweeps`, () => {
-      const va = solve(lake, { gamma, alpha });
+      // Both Jacobi (the exact backup's schedule), each answer within tol = 1e-10 of its fixed point.
+      const va = solve(lake, { gamma, alpha, schedule: "jacobi" });
       const ex = solve(lake, { backup: "exact", gamma, alpha });
       expect(ex.converged).toBe(true);
       expect(ex.iterations).toBeGreaterThan(10);
       let worst = 0;
       for (let s = 0; s < lake.nStates; s++) {
-        expect(ex.V[s]!).toBeGreaterThanOrEqual(va.V[s]! - 1e-12); // Jensen
+        expect(ex.V[s]!).toBeGreaterThanOrEqual(va.V[s]! - 2e-10); // Jensen, up to the two tolerances
         worst = Math.max(worst, ex.V[s]! - va.V[s]!);
       }
       // Jensen's gap shrinks as 1/alpha (rewards in [0, 1]: the variance term is below 1/alpha).
