@@ -219,7 +219,7 @@ export function checkDrawable(nActions: number, what: string): void {
     throw new InputError([
       {
         code: "too-large-to-draw",
-        message: `${what} draws q(a|s) as one bar segment or column per action: ${nActions} actions are more than the ${MAX_DRAWN_ACTIONS} it can draw; use cai solve --json for the numbers`,
+        message: `${what} draws q(a|s) as one bar segment or column per action: ${nActions} actions are more than the ${MAX_DRAWN_ACTIONS} it can draw; solve gives the numbers (as JSON from the command line)`,
       },
     ]);
   }

@@ -136,6 +136,7 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
     bellmanResidual = 0;
     for (let i = 0; i < TQ.length; i++) bellmanResidual = Math.max(bellmanResidual, Math.abs(TQ[i]! - theirs[i]!));
     if (backup !== "exact" && gamma < 1) distanceBound = bellmanResidual / (1 - gamma);
+    if (distanceBound !== null && !Number.isFinite(distanceBound)) distanceBound = null; // never "<= Infinity"
   }
 
   const mid = (lo + hi) / 2;

@@ -196,4 +196,11 @@ describe("sizes and bounds", () => {
     expectInput(box.cai(["env", "frozenlake-open", "--size", "100000"]), /--size: an open lake of 100000 x 100000 cells .* above the limit/);
     expectInput(box.cai(["bench", "softvi", "--size", "100000"]), /--size: an open lake/);
   });
+
+  it("cai check refuses a Q-table with values beyond 1e300 (a residual would overflow), naming the state and action", () => {
+    const lake = box.file("lake4.json", JSON.parse(box.cai(["env", "frozenlake", "--map", "4x4"]).stdout));
+    const rows = Array.from({ length: 16 }, (_, s) => (s === 5 ? "0,1e308,0,0" : "0,0,0,0"));
+    const q = box.file("q.csv", rows.join("\n"));
+    expectInput(box.cai(["check", lake, "--q", q, "--gamma", "0.9"]), /q\.csv: state 5, action 1: 1e\+308 is beyond the supported range of values/);
+  });
 });

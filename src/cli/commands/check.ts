@@ -1,8 +1,9 @@
 /**
  * `cai check`: judge a Q-table computed elsewhere against the engine.
  */
-import { ParameterError, UsageError } from "../../errors.js";
+import { InputError, ParameterError, UsageError } from "../../errors.js";
 import { readMdpFile, readSource } from "../../mdp/read-source.js";
+import { NUMERIC_LIMITS } from "../../limits.js";
 import { CHECK_DEFAULTS, checkQTable, type CheckReport } from "../../diagnostics/check.js";
 import { parseQTable } from "../../diagnostics/q-table.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
@@ -119,6 +120,12 @@ const command: Command = {
     const { options, model } = solveSetupFromFlags(solveFlags, mdp);
     const source = values.q === "-" ? "<stdin>" : values.q;
     const { Q, format } = parseQTable(readSource(values.q), source, mdp.nStates, mdp.nActions);
+    // Their values must lie in the supported range too: a residual of two values near 1e308 overflows.
+    let worst = 0;
+    for (let i = 0; i < Q.length; i++) if (Math.abs(Q[i]!) > Math.abs(Q[worst]!)) worst = i;
+    if (Math.abs(Q[worst]!) > NUMERIC_LIMITS.scaleMax) {
+      throw new InputError([{ code: "out-of-range", path: source, state: Math.floor(worst / mdp.nActions), action: worst % mdp.nActions, message: `${source}: state ${Math.floor(worst / mdp.nActions)}, action ${worst % mdp.nActions}: ${Q[worst]} is beyond the supported range of values (|Q| <= 1e300)` }]);
+    }
     for (const w of model.warnings) warn(`${w}`);
     const rep = checkQTable(mdp, Q, { solve: options, tol, top });
     if (values.json) printJson(json(mdp, rep, model.name, source, format));
