@@ -92,14 +92,20 @@ export function evaluateInfinite(
   const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
   const gain = new Float64Array(n);
   stepGain(mdp, prior, alpha, q, gain);
-  let V = options.start ? Float64Array.from(options.start, (v) => v / alpha) : new Float64Array(n);
-  let Vn = new Float64Array(n);
+  // V^q (nats) by Gauss-Seidel sweeps in place, alternating the index order (each sweep is a
+  // gamma-contraction with V^q as its fixed point, and information flows both ways along the index
+  // in two sweeps); stop when gamma / (1 - gamma) x the sweep's largest change, a bound on the
+  // distance to V^q, reaches the tolerance (or the change stalls at rounding level).
+  const V = options.start ? Float64Array.from(options.start, (v) => v / alpha) : new Float64Array(n);
   const tol = Math.max(options.tol / alpha, 1e-13);
+  const factor = gamma < 1 ? gamma / (1 - gamma) : 1;
   let ok = false;
   for (let it = 0; it < options.maxIter; it++) {
     let delta = 0;
     let scale = 1;
-    for (let s = 0; s < n; s++) {
+    const up = it % 2 === 1;
+    for (let i = 0; i < n; i++) {
+      const s = up ? n - 1 - i : i;
       let acc = gain[s]!;
       for (let a = 0; a < m; a++) {
         const row = s * m + a;
@@ -109,13 +115,12 @@ export function evaluateInfinite(
         for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) e += prob[k]! * V[next[k]!]!;
         acc += qa * gamma * e;
       }
-      Vn[s] = acc;
       const dv = Math.abs(acc - V[s]!);
       if (dv > delta) delta = dv;
       if (Math.abs(acc) > scale) scale = Math.abs(acc);
+      V[s] = acc;
     }
-    [V, Vn] = [Vn, V];
-    if (delta <= tol || delta <= 64 * Number.EPSILON * scale) {
+    if (factor * delta <= tol || delta <= 64 * Number.EPSILON * scale) {
       ok = true;
       break;
     }
@@ -127,19 +132,32 @@ export function evaluateInfinite(
     for (let s = 0; s < n; s++) elbo += mdp.initial[s]! * V[s]!;
     values = V.map((v) => v * alpha);
   }
-  // Occupancy: d = p0 + gamma P_q^T d.
-  let d = Float64Array.from(mdp.initial);
-  let total = Float64Array.from(mdp.initial);
-  let dn = new Float64Array(n);
+  // Occupancy d = p0 + gamma P_q^T d, by pushing mass in place (Gauss-Seidel on the residual form):
+  // `pending` holds mass that has reached a state but not yet been counted and passed on; a state's
+  // pending mass is added to its occupancy and pushed to its successors, which, when they come later
+  // in the sweep's order, pass it on in the same sweep. The order alternates, so flows in either
+  // direction along the index move far in two sweeps. Pending mass never grows: stop when it is
+  // below 1e-16 (the occupancy is then within 1e-16 / (1 - gamma) of its limit in total).
+  const total = new Float64Array(n);
+  const pending = Float64Array.from(mdp.initial);
   let occOk = false;
   for (let it = 0; it < options.maxIter; it++) {
-    propagate(mdp, q, gamma, d, dn);
-    [d, dn] = [dn, d];
+    const up = it % 2 === 1;
     let mass = 0;
-    for (let s = 0; s < n; s++) {
-      total[s]! += d[s]!;
-      mass += d[s]!;
+    for (let i = 0; i < n; i++) {
+      const s = up ? n - 1 - i : i;
+      const x = pending[s]!;
+      if (x === 0) continue;
+      pending[s] = 0;
+      total[s]! += x;
+      for (let a = 0; a < m; a++) {
+        const row = s * m + a;
+        const w = gamma * x * q[row]!;
+        if (w === 0) continue;
+        for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) pending[next[k]!]! += w * prob[k]!;
+      }
     }
+    for (let s = 0; s < n; s++) mass += pending[s]!;
     if (mass <= 1e-16) {
       occOk = true;
       break;
