@@ -19,7 +19,7 @@ export {
   type Problem,
   type ProblemPlace,
 } from "./errors.js";
-export { preview, quoteText } from "./preview.js";
+export { preview } from "./preview.js";
 export { NUMERIC_LIMITS, MEMORY_LIMIT_BYTES } from "./limits.js";
 export { logAddExp, logSumExp, safeLog, close, fsum } from "./numeric/logspace.js";
 export {

@@ -130,28 +130,48 @@ export function exactLogSpectralRadius(
 }
 
 /**
- * A lower bound on rho(M) from the values V (z = exp(V/alpha)), in a few log-space passes: take the
- * states S whose ratio (M z)(s) / z(s) is at least 1, and shrink S to the states whose ratio counting
- * only entries into S stays at least 1; when every state of a nonempty S keeps it, M restricted to
- * S satisfies M_S z_S >= lambda z_S with lambda = that smallest ratio >= 1, so rho(M) >= rho(M_S)
- * >= lambda >= 1 (Collatz-Wielandt on a principal submatrix): no fixed point. Returns log lambda,
- * or NaN when the passes prove nothing. Meant for a run whose V grows steadily (then z is close to
- * the Perron vector of the growing states).
+ * A lower bound on rho(M) from the values V (z = exp(V/alpha)), in a few log-space passes, valid on
+ * periodic chains too. The iterates of a growing run alternate on a periodic part (a 2-cycle whose
+ * rewards sit on one edge grows on every other sweep), so the plain ratio (M z)(s) / z(s) can dip
+ * below 1 on a growing state. The test therefore uses the shifted matrix A = M + cI with c > 0 the
+ * upper bound max_s (M z)(s) / z(s) >= rho(M): a few steps z <- A z first damp the periodic
+ * components (the eigenvalues rho w of a cycle map to |rho w + c| < rho + c), then, on a set S of
+ * states shrunk to those whose ratio (A_S z)(s) / z(s) counting only entries into S is at least
+ * 1 + c, Collatz-Wielandt on the principal submatrix gives rho(M) >= rho(M_S) = rho(A_S) - c >=
+ * lambda - c >= 1, lambda the smallest ratio: no fixed point. Returns log(lambda - c), or NaN when
+ * the passes prove nothing. Meant for a run whose V grows steadily.
  */
-export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array, passes = 4): number {
+export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array, passes = 4, smoothing = 8): number {
   const n = mdp.nStates;
-  const y = Float64Array.from(V, (v) => v / alpha);
+  let y = Float64Array.from(V, (v) => v / alpha);
+  let yn = new Float64Array(n);
   const L = new Float64Array(n);
-  const inS = new Uint8Array(n).fill(1);
   logHomogeneous(mdp, prior, alpha, gamma, y, L);
+  let logC = -Infinity;
+  for (let s = 0; s < n; s++) if (L[s]! - y[s]! > logC) logC = L[s]! - y[s]!;
+  if (!Number.isFinite(logC)) return NaN;
+  // Smooth: z <- (M + cI) z, normalised to max z = 1 (no overflow however large V is).
+  for (let step = 0; step < smoothing; step++) {
+    let mx = -Infinity;
+    for (let s = 0; s < n; s++) {
+      const v = logAddExp(L[s]!, logC + y[s]!);
+      yn[s] = v;
+      if (v > mx) mx = v;
+    }
+    for (let s = 0; s < n; s++) yn[s] = yn[s]! - mx;
+    [y, yn] = [yn, y];
+    logHomogeneous(mdp, prior, alpha, gamma, y, L);
+  }
+  const logOnePlusC = Math.log1p(Math.exp(logC));
+  const inS = new Uint8Array(n).fill(1);
   for (let pass = 0; pass < passes; pass++) {
     let size = 0;
     let dropped = false;
     let lowest = Infinity;
     for (let s = 0; s < n; s++) {
       if (!inS[s]) continue;
-      const r = L[s]! - y[s]!;
-      if (!(r >= 0)) {
+      const r = logAddExp(L[s]!, logC + y[s]!) - y[s]!; // log((A_S z)(s) / z(s))
+      if (!(r >= logOnePlusC)) {
         inS[s] = 0;
         dropped = true;
       } else {
@@ -160,7 +180,11 @@ export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alp
       }
     }
     if (size === 0) return NaN;
-    if (!dropped) return lowest;
+    if (!dropped) {
+      // log(lambda - c), lambda = exp(lowest) >= 1 + c
+      const d = logC - lowest;
+      return lowest + Math.log1p(-Math.exp(d));
+    }
     logHomogeneous(mdp, prior, alpha, gamma, y, L, inS);
   }
   return NaN;

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TabularMdp, applyBackup, entropyPrior, solve, type TransitionEntry } from "../../src/index.js";
+import { TabularMdp, applyBackup, entropyPrior, exactGrowth, solve, type TransitionEntry } from "../../src/index.js";
 import { arbMdp, fcParams } from "../support/arbitraries.js";
 import { gamble } from "../support/fixtures.js";
 
@@ -183,6 +183,11 @@ describe("fixed-point iteration", () => {
   it("the returned infinite-horizon fixed point satisfies its own backup to the tolerance, in every mode", () => {
     fc.assert(
       fc.property(arbMdp({ maxStates: 4, rewardRange: 0.3 }), alphaArb, fc.double({ min: 0.3, max: 0.7, noNaN: true }), fc.constantFrom("variational", "exact", "hard"), (mdp, alpha, gamma, backup) => {
+        // The exact operator contracts by rho(M) (the spectral radius of its linear part on
+        // z = exp(V/alpha)), not by gamma: where rho >= 1 there is no fixed point, and where rho is
+        // within 1e-2 of 1 the error bound needs more than the default sweeps (an honest
+        // converged: false). The property is about fixed points the default run can certify.
+        if (backup === "exact") fc.pre(exactGrowth(mdp, { alpha, gamma }).spectralRadius < 0.99);
         const res = solve(mdp, { backup: backup as "variational", alpha, gamma });
         expect(res.converged).toBe(true);
         const again = applyBackup(mdp, res.V, { backup: backup as "variational", alpha, gamma });

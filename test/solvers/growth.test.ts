@@ -120,4 +120,24 @@ describe("growth measured on exact message passing", () => {
       expect(Math.abs(err.spectralRadius - g.spectralRadius)).toBeLessThan(1e-9 * g.spectralRadius);
     }
   });
+
+  it("detects no fixed point on a periodic part beside a converging state (gamma < 1): rho = gamma sqrt(e^{r/alpha})", () => {
+    // State 0 loops with reward 0 (converges to V = 0); states 1 and 2 form a 2-cycle whose reward sits
+    // on one edge, so the Jacobi iterates alternate and a one-sweep ratio test cannot see the growth.
+    // rho = sqrt(gamma^2 e^{r/alpha}) = 1.5635 > 1 (found by fast-check, seed -1751519714).
+    const r = 0.2680327688087535;
+    const alpha = 0.2;
+    const gamma = 0.8;
+    const mdp = TabularMdp.fromLists([[[E(1, 0, 0)]], [[E(1, 2, r)]], [[E(1, 1, -1.1605494343314152e-12)]]]);
+    const rho = gamma * Math.sqrt(Math.exp((r - 1.1605494343314152e-12) / alpha));
+    expect(Math.abs(exactGrowth(mdp, { alpha, gamma }).spectralRadius - rho)).toBeLessThan(1e-9 * rho);
+    let err: unknown;
+    try {
+      solve(mdp, { backup: "exact", alpha, gamma });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NoFixedPointError);
+    expect(Math.abs((err as NoFixedPointError).spectralRadius - rho)).toBeLessThan(1e-6 * rho);
+  });
 });
