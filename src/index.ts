@@ -32,7 +32,20 @@ export {
   type TransitionEntry,
 } from "./mdp/tabular.js";
 export { parseMdp, mdpFromJson, writeMdp, writeMdpChunks, parseJson, NATIVE_FORMAT, type MdpFormat } from "./mdp/formats.js";
-export { readMdpFile, readSource } from "./mdp/read-source.js";
+export { readMdpFile, readSource, type ReadMdpOptions } from "./mdp/read-source.js";
+export { parseNpy, encodeNpy, encodeNpyStrings, isNpy, NumpyFormatError, type NpyArray, type NpyKind, type NpyWriteType } from "./mdp/npy.js";
+export { parseNpz, encodeNpz, isZip } from "./mdp/npz.js";
+export {
+  mdpFromNpz,
+  mdpToNpz,
+  numpyTable,
+  recordToNpz,
+  float32SumTolerance,
+  NumpyValueError,
+  FLOAT32_ROUNDING,
+  type NumpyMdpLayout,
+  type NumpyRead,
+} from "./mdp/numpy-mdp.js";
 export { summarizeMdp, type MdpSummary } from "./mdp/summary.js";
 export {
   TrajectoryGraph,

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CaiError, InputError, NoFixedPointError, ParameterError, UsageError } from "../errors.js";
 import { escapeControl } from "../preview.js";
+import { didYouMean } from "../suggest.js";
 
 /** One sub-command of `cai`. */
 export interface Command {
@@ -41,9 +42,27 @@ export function parseFlags<O extends Options>(
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as never, positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new UsageError(`${msg}\nusage: ${usage}`);
+    throw new UsageError(`${flagErrorMessage(e as Error & { code?: string }, Object.keys(options))}\nusage: ${usage}`);
   }
+}
+
+/**
+ * parseArgs' errors in the CLI's style (lower case, names quoted with "), with "did you mean" for a
+ * near miss: `unknown option "--bakcup" (did you mean --backup?)`.
+ */
+export function flagErrorMessage(e: Error & { code?: string }, known: readonly string[]): string {
+  const unknown = /^Unknown option '([^']*)'/.exec(e.message);
+  if (unknown) {
+    const flag = unknown[1]!;
+    const name = flag.replace(/^-+/, "").replace(/=.*$/, "");
+    return `unknown option "${flag}"${didYouMean(name, known, (c) => `--${c}`)}`;
+  }
+  const missing = /^Option '(-[^' ]*)(?: <value>)?' argument missing/.exec(e.message);
+  if (missing) return `option "${missing[1]}" needs a value`;
+  const noArg = /^Option '(-[^']*)' does not take an argument/.exec(e.message);
+  if (noArg) return `option "${noArg[1]}" takes no value`;
+  const msg = e.message.replace(/\. To specify a positional argument.*$/s, "");
+  return msg.charAt(0).toLowerCase() + msg.slice(1);
 }
 
 /** A number from a flag, or the default; throws a {@link ParameterError} naming the flag. */
@@ -167,4 +186,17 @@ function oneLine(s: string): string {
 /** Write JSON to stdout (numbers with full precision; non-finite numbers become null). */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v instanceof Float64Array ? Array.from(v) : v)) + "\n");
+}
+
+/**
+ * A number for text output at a readable precision: `digits` significant digits in plain notation
+ * between 1e-3 and 1e6 ("0.365402", "13.5630" -> "13.563"), scientific outside ("2.5e-12"), 0 as "0".
+ * JSON output keeps full precision; this is for people.
+ */
+export function formatNumber(x: number, digits = 6): string {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits)));
+  return x.toExponential(digits - 1).replace(/\.?0+e/, "e");
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { reportError } from "./common.js";
 import { COMMANDS } from "./registry.js";
 import { UsageError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 
 /** The package version, read from package.json (compiled: dist/src/cli -> root; from source: src/cli -> root). */
 function version(): string {
@@ -86,7 +87,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function unknownCommand(name: string): UsageError {
-  return new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")}; run cai --help)`);
+  const names = COMMANDS.map((c) => c.name);
+  const guess = didYouMean(name, names).replace(/^ \((.*)\)$/, "$1; ");
+  return new UsageError(`unknown command "${name}" (${guess}commands: ${names.join(", ")}; run cai --help)`);
 }
 
 /** True when this module is the program node was started with (directly, or through the npm bin link). */

@@ -2,16 +2,15 @@
  * The flags of `cai solve`, shared by every command that solves (learn, check, render, report):
  * one parser, one meaning.
  */
-import { ParameterError, PriorError } from "../errors.js";
-import { parseJson } from "../mdp/json.js";
-import { readSource } from "../mdp/read-source.js";
+import { ParameterError } from "../errors.js";
 import type { TabularMdp } from "../mdp/tabular.js";
-import { tablePrior, type ActionPrior } from "../inference/prior.js";
+import type { ActionPrior } from "../inference/prior.js";
 import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
 import { numberFlag, parseNumber } from "./common.js";
 import { checkPositive, checkTemperature } from "../limits.js";
 import { sweepFlags } from "./sweep-flags.js";
+import { readDemonstrationsDocument, readPolicyTableFile, readVectorFile } from "./tables.js";
 import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
 import { BACKUPS, isBackup } from "../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
@@ -33,20 +32,23 @@ export const SOLVE_FLAGS = {
   demos: { type: "string" },
   schedule: { type: "string" },
   threads: { type: "string" },
+  "terminal-values": { type: "string" },
 } as const;
 
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
-  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
+  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
   "  --backup B       variational (soft Bellman, default), exact (sum-product, optimistic), hard (max-product)",
   "  --entropy        unnormalised MaxEnt/SAC form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform",
   "  --alpha A        temperature in [1e-300, 1e300] (default 1); values/alpha must stay below 1e300",
-  "  --gamma G        discount in (0, 1]; default 1 with --horizon, required without",
+  "  --gamma G        discount in [0, 1] (0: the one-step problem); default 1 with --horizon, required without",
   "  --horizon H      finite horizon (time-indexed Q_t, V_t, policy_t); absent: infinite horizon",
-  '  --prior FILE     action prior {"prior": pi0[s][a]}, rows summing to 1; 0 masks an action',
+  '  --terminal-values FILE  with --horizon: V_H after the last step (pymdptoolbox\'s h; default 0): a JSON list',
+  '                   or {"h": [...]}, a .npy of shape (n,), or an .npz with an array "h"',
+  '  --prior FILE     action prior {"prior": pi0[s][a]} (or .npy (n, m), .npz "prior"), rows summing to 1; 0 masks an action',
   `  --tol T          infinite horizon: stop when V is within T of the fixed point (default ${SOLVE_DEFAULTS.tol}): for`,
   "                   gamma < 1 on the error bound (gamma / (1 - gamma) x max |dQ| for the variational and",
   "                   hard backups), reported as error_bound; for gamma = 1 when max |dQ| <= T",
@@ -59,22 +61,40 @@ export const SOLVE_FLAGS_HELP = [
   "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
   "                   rlhf (prior = the reference policy of --reference, temperature --beta),",
   "                   demonstration (prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos)",
-  '  --reference FILE with --model rlhf: the reference policy {"prior": pi_ref[s][a]}',
+  '  --reference FILE with --model rlhf: the reference policy {"prior": pi_ref[s][a]} (or .npy (n, m), .npz "prior")',
   "  --beta B         the KL weight of RLHF: another name for --alpha (giving both with different values is an error)",
   '  --demos FILE     with --model demonstration: {"demonstrations": [[s, a], ...], "smoothing": lambda}',
-  '                   (or "trajectories": lists of [s, a] steps or {"states", "actions"}; or "counts": c[s][a])',
+  '                   (or "trajectories": lists of [s, a] steps or {"states", "actions"}; or "counts": c[s][a];',
+  '                   or a .npy of counts (n, m), or an .npz with counts, demonstrations (k, 2), smoothing)',
 ].join("\n");
+
+/**
+ * The solve flags without some of them (for a command that does not accept them: its help lists only
+ * what it accepts, and parsing refuses the rest as unknown options).
+ */
+export function solveFlagsWithout<const K extends keyof typeof SOLVE_FLAGS>(exclude: readonly K[]): { flags: Omit<typeof SOLVE_FLAGS, K>; usage: string; help: string } {
+  const flags = Object.fromEntries(Object.entries(SOLVE_FLAGS).filter(([k]) => !(exclude as readonly string[]).includes(k))) as Omit<typeof SOLVE_FLAGS, K>;
+  let usage = SOLVE_FLAGS_USAGE;
+  for (const k of exclude) usage = usage.replace(new RegExp(`\\[--${k}(?: [^\\]]*)?\\] ?`), "");
+  const lines = SOLVE_FLAGS_HELP.split("\n");
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    const flag = /^  --([a-z-]+)/.exec(line)?.[1];
+    if (flag !== undefined) skipping = (exclude as readonly string[]).includes(flag);
+    if (!skipping) kept.push(exclude.includes("horizon" as K) && flag === "gamma" ? "  --gamma G        discount in [0, 1], required" : line);
+  }
+  return { flags, usage: usage.trim(), help: kept.join("\n") };
+}
 
 export type SolveFlagValues = { [K in keyof typeof SOLVE_FLAGS]?: (typeof SOLVE_FLAGS)[K]["type"] extends "boolean" ? boolean : string };
 
-/** Read a prior table file `{"prior": pi0[s][a]}` for an MDP. */
+/**
+ * Read a prior table file: JSON `{"prior": pi0[s][a]}`, `.npy` (n, m), or `.npz` with an array
+ * "prior" (or its only array); float32 accepted within float32 rounding, with a warning.
+ */
 export function readPriorFile(path: string, mdp: TabularMdp, key = "prior", what = "prior"): ActionPrior {
-  const source = path === "-" ? "<stdin>" : path;
-  const doc = parseJson(readSource(path), source);
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !(key in doc)) {
-    throw new PriorError([{ code: "bad-prior", path: source, message: `${source}: expected an object {"${key}": [[...], ...]} with one row per state` }]);
-  }
-  return tablePrior((doc as Record<string, unknown>)[key], mdp.nStates, mdp.nActions, `${source}: ${what}`);
+  return readPolicyTableFile(path, mdp, key, what);
 }
 
 /** The model chosen on the command line and what it built. */
@@ -113,7 +133,7 @@ export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup 
   if (name === "demonstration") {
     if (v.demos === undefined) throw new ParameterError("--demos", 'is required with --model demonstration: a file {"demonstrations": [[s, a], ...], "smoothing": lambda}');
     const source = v.demos === "-" ? "<stdin>" : v.demos;
-    const demo = parseDemonstrations(parseJson(readSource(v.demos), source), mdp.nStates, mdp.nActions, source);
+    const demo = parseDemonstrations(readDemonstrationsDocument(v.demos), mdp.nStates, mdp.nActions, source);
     const note = describeRestriction(demo.restricted, (s) => `state ${mdp.stateName(s)}`, (a) => mdp.actionName(a));
     return { name, prior: demo.prior, demonstration: demo, warnings: note ? [note] : [] };
   }
@@ -156,9 +176,13 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
   const o: { -readonly [K in keyof SolveOptions]: SolveOptions[K] } = { backup: backup as Backup };
   o.alpha = temperatureFlag(v);
   if (v.horizon !== undefined) o.horizon = numberFlag(v.horizon, "--horizon", 1, { integer: true, min: 1 });
-  if (v.gamma !== undefined) o.gamma = numberFlag(v.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
+  if (v.gamma !== undefined) o.gamma = numberFlag(v.gamma, "--gamma", 1, { min: 0, max: 1 });
   else if (o.horizon === undefined) {
-    throw new ParameterError("--gamma", "required without --horizon (an infinite horizon needs a discount in (0, 1])");
+    throw new ParameterError("--gamma", "required without --horizon (an infinite horizon needs a discount in [0, 1])");
+  }
+  if (v["terminal-values"] !== undefined) {
+    if (o.horizon === undefined) throw new ParameterError("--terminal-values", "are the values after the last step of a finite horizon: give --horizon H");
+    o.terminalValues = readVectorFile(v["terminal-values"], mdp.nStates, ["h", "terminal_values", "V"], "terminal values");
   }
   if (v.tol !== undefined) o.tol = numberFlag(v.tol, "--tol", SOLVE_DEFAULTS.tol, { min: 0 });
   if (v["max-iter"] !== undefined) o.maxIter = numberFlag(v["max-iter"], "--max-iter", SOLVE_DEFAULTS.maxIter, { integer: true, min: 1 });
@@ -199,10 +223,9 @@ export function resultJson(res: SolveResult, allSteps: boolean): Record<string, 
     out.V_t = res.steps.V.map((v) => Array.from(v));
     out.policy_t = res.steps.policy.map((p) => rows(p, m));
   }
-  if (res.horizon !== null) {
-    out.logZ = res.logZ;
-    out.elbo = res.elbo;
-  } else out.elbo = res.elbo;
+  // logZ is the finite-horizon evidence: null for an infinite horizon (the key is always there).
+  out.logZ = res.logZ;
+  out.elbo = res.elbo;
   out.occupancy = res.occupancy ? Array.from(res.occupancy) : null;
   out.converged = res.converged;
   out.iterations = res.iterations;

@@ -170,16 +170,25 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
       return { ...rest, prior: toEntropy ? entropyPrior(n, m) : uniformPrior(n, m) };
     };
     const noToggle = priorKind === "table" ? "a prior table has no entropy form" : backup === "hard" ? "the hard backup does not use the prior's mass" : m === 1 ? "one action: both forms agree" : null;
+    // The offset of Q_0 between the two forms without terminal transitions: the bonus of every later
+    // step, alpha log(m) sum_{k=1}^{H-1} gamma^k (finite H) or gamma alpha log(m)/(1 - gamma) (infinite);
+    // with the current step's bonus counted too, the sums start at k = 0.
+    const offsetText = (first: 0 | 1): string => {
+      if (horizon === null) return first === 1 ? "gamma alpha log(m)/(1 - gamma)" : "alpha log(m)/(1 - gamma)";
+      let sum = 0;
+      for (let k = first; k <= horizon - 1; k++) sum += gamma ** k;
+      return `alpha log(m) sum_{k=${first}}^{H-1} gamma^k = ${Number((logM * sum).toPrecision(6))} with H = ${horizon}`;
+    };
     test(
       toEntropy ? "entropy-form" : "kl-form",
       toEntropy
-        ? "the entropy (MaxEnt/SAC) form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform (without terminal transitions Q is higher by gamma alpha log(m)/(1 - gamma))"
-        : "KL to uniform instead of the entropy form (without terminal transitions Q is lower by gamma alpha log(m)/(1 - gamma))",
+        ? `the entropy (MaxEnt/SAC) form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform (without terminal transitions Q is higher by ${offsetText(1)})`
+        : `KL to uniform instead of the entropy form (without terminal transitions Q is lower by ${offsetText(1)})`,
       () => noToggle ?? engineQ(toggled()),
     );
     test(
       toEntropy ? "entropy-form-current-bonus" : "kl-form-current-bonus",
-      `as the line above, with the current step's entropy bonus alpha log(m) counted in Q (without terminal transitions Q is ${toEntropy ? "higher" : "lower"} by alpha log(m)/(1 - gamma))`,
+      `as the line above, with the current step's entropy bonus alpha log(m) counted in Q (without terminal transitions Q is ${toEntropy ? "higher" : "lower"} by ${offsetText(0)})`,
       () => noToggle ?? engineQ(toggled()).map((q) => q + (toEntropy ? logM : -logM)),
     );
     test("inverse-temperature", `the temperature given as its inverse: alpha = ${1 / alpha} instead of ${alpha}`, () =>

@@ -124,7 +124,9 @@ export class TrajectoryGraph {
       connect(pi, s, "s");
       connect(pi, a, "a");
       const P = name("P", t);
-      addFactor(P, "dynamics", t, `P(${nextName(t)} | ${s}, ${a}) exp(r(${s}, ${a}, ${nextName(t)}) / alpha)${discount}`);
+      // In the stationary slice the "next" edge loops back to s, but the formula's next state is s'.
+      const nextState = stationary ? "s'" : nextName(t);
+      addFactor(P, "dynamics", t, `P(${nextState} | ${s}, ${a}) exp(r(${s}, ${a}, ${nextState}) / alpha)${discount}`);
       connect(P, s, "s");
       connect(P, a, "a");
       connect(P, nextName(t), "next");

@@ -57,6 +57,7 @@ export function evaluateFinite(
   alpha: number,
   gamma: number,
   policies: Iterable<Float64Array>,
+  terminalValues?: ArrayLike<number>,
 ): { elbo: number; occupancy: Float64Array } {
   const n = mdp.nStates;
   let d = Float64Array.from(mdp.initial);
@@ -73,6 +74,8 @@ export function evaluateFinite(
     propagate(mdp, q, gamma, d, dn);
     [d, dn] = [dn, d];
   }
+  // d is now the live mass after the last step (gamma^H P(s_H = s, alive)): it collects V_H / alpha.
+  if (terminalValues) for (let s = 0; s < n; s++) if (d[s] !== 0) elbo += (d[s]! * terminalValues[s]!) / alpha;
   return { elbo, occupancy };
 }
 

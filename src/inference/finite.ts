@@ -14,7 +14,7 @@ import type { Resolved, SolveResult } from "./solve-options.js";
 function exactLogZ(mdp: MdpArrays, r: Resolved, H: number): number {
   const n = mdp.nStates;
   const Q = new Float64Array(n * mdp.nActions);
-  let V = new Float64Array(n);
+  let V = r.terminal ? Float64Array.from(r.terminal) : new Float64Array(n);
   let Vn = new Float64Array(n);
   for (let t = H - 1; t >= 0; t--) {
     RULES.exact.dynamics.apply(mdp, V, r.alpha, r.gamma, Q);
@@ -41,7 +41,8 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   const m = mdp.nActions;
   const diagnostics = r.diagnostics && r.alphaDiagnostics;
   const warnings = r.diagnostics && !r.alphaDiagnostics ? [NO_ALPHA_DIAGNOSTICS] : [];
-  if (!r.keepSteps) {
+  // Terminal values run on the stored-steps path (the streaming path starts from V_H = 0).
+  if (!r.keepSteps && r.terminal === null) {
     checkMemory(streamingBytes(H, n, m, diagnostics), "horizon", `a horizon of ${H} steps (${n} states x ${m} actions, checkpoints for the ELBO)`, "use a shorter horizon");
     const st = solveFiniteStreaming(mdp, r.rules, r.prior, r.alpha, r.gamma, H, diagnostics);
     const logZ = diagnostics ? (r.rules.exactMessages ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
@@ -78,7 +79,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   const Qs: Float64Array[] = new Array(H);
   const Vs: Float64Array[] = new Array(H);
   const Ps: Float64Array[] = new Array(H);
-  let Vnext = new Float64Array(n); // V_H = 0
+  let Vnext = r.terminal ? Float64Array.from(r.terminal) : new Float64Array(n); // V_H: 0 unless given
   for (let t = H - 1; t >= 0; t--) {
     const Q = new Float64Array(n * m);
     const V = new Float64Array(n);
@@ -95,7 +96,7 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   let occupancy: Float64Array | null = null;
   if (diagnostics) {
     logZ = r.rules.exactMessages ? initialLogZ(mdp, Vs[0]!, r.alpha) : exactLogZ(mdp, r, H);
-    const ev = evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps);
+    const ev = evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps, r.terminal ?? undefined);
     elbo = Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
   }

@@ -211,7 +211,14 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     elbo = r.alphaDiagnostics && ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
     if (!r.alphaDiagnostics) warnings.push(NO_ALPHA_DIAGNOSTICS);
-    else if (ev.elbo === null) warnings.push("the ELBO of the returned policy did not settle (the policy may never end its episodes)");
+    else if (ev.elbo === null) {
+      // The evaluation is an iteration of its own, capped at maxIter sweeps: say which cause applies.
+      warnings.push(
+        r.gamma < 1
+          ? `the ELBO of the returned policy was not computed: evaluating the policy ran out of sweeps (${r.maxIter}) before reaching the tolerance; allow more sweeps (maxIter)`
+          : `the ELBO of the returned policy was not computed: its evaluation did not settle within ${r.maxIter} sweeps; with gamma = 1 the policy may never end its episodes, or it needs more sweeps (maxIter)`,
+      );
+    }
   }
   if (!converged) warnings.push(`not converged: residual ${residual.toExponential(3)} after ${iterations} sweeps (tolerance ${r.tol})`);
   return {

@@ -72,7 +72,7 @@ export function priorConstants(prior: ActionPrior): { readonly prob: number; rea
  * @param what - how errors name the table, e.g. "prior" or "reference policy".
  * @throws {@link PriorError} listing every problem.
  */
-export function tablePrior(table: unknown, nStates: number, nActions: number, what = "prior"): ActionPrior {
+export function tablePrior(table: unknown, nStates: number, nActions: number, what = "prior", sumTolerance = PROBABILITY_SUM_TOLERANCE): ActionPrior {
   const problems: Problem[] = [];
   const probs = new Float64Array(nStates * nActions);
   // One validation for the flat and the nested forms: every entry must be a number (strings, null,
@@ -105,13 +105,13 @@ export function tablePrior(table: unknown, nStates: number, nActions: number, wh
     }
     if (problems.length > 0) throw new PriorError(problems);
   }
-  problems.push(...validatePriorRows(probs, nStates, nActions, what));
+  problems.push(...validatePriorRows(probs, nStates, nActions, what, sumTolerance));
   if (problems.length > 0) throw new PriorError(problems);
   return { kind: "table", nStates, nActions, probs, logMass: new Float64Array(nStates) };
 }
 
 /** Checks rows of a flat n x m policy table: finite, >= 0, summing to 1 within 1e-9. */
-export function validatePriorRows(probs: ArrayLike<number>, nStates: number, nActions: number, what: string): Problem[] {
+export function validatePriorRows(probs: ArrayLike<number>, nStates: number, nActions: number, what: string, sumTolerance = PROBABILITY_SUM_TOLERANCE): Problem[] {
   const problems: Problem[] = [];
   for (let s = 0; s < nStates; s++) {
     let ok = true;
@@ -124,8 +124,8 @@ export function validatePriorRows(probs: ArrayLike<number>, nStates: number, nAc
     }
     if (!ok) continue;
     const sum = fsum(probs, s * nActions, (s + 1) * nActions);
-    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
-      problems.push({ code: "prior-not-normalised", path: `${what}[${s}]`, state: s, message: `${what}: state ${s}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})` });
+    if (Math.abs(sum - 1) > sumTolerance) {
+      problems.push({ code: "prior-not-normalised", path: `${what}[${s}]`, state: s, message: `${what}: state ${s}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${sumTolerance})` });
     }
   }
   return problems;

@@ -2,6 +2,7 @@
  * The options of {@link solve}: defaults stated once, what each option means, the result's shape,
  * and the check that completes the options (throws {@link ParameterError} naming the option).
  */
+import { checkOptionKeys } from "../options.js";
 import { ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { checkPositive, checkTemperature, checkValueScale, inTemperatureRange, valueScale } from "../limits.js";
@@ -69,6 +70,12 @@ export interface SolveOptions {
   readonly keepSteps?: boolean;
   /** Compute the ELBO, log Z and the occupancy (extra passes). @defaultValue true */
   readonly diagnostics?: boolean;
+  /**
+   * Finite horizon: the values V_H(s) after the last step (pymdptoolbox's `h`), in reward units; the
+   * exact backup, log Z and the ELBO then carry the factor exp(V_H(s_H) / alpha) on the last state.
+   * @defaultValue zeros
+   */
+  readonly terminalValues?: ArrayLike<number>;
   /** Starting values for an infinite horizon. @defaultValue zeros */
   readonly initialValues?: Float64Array;
   /**
@@ -164,12 +171,56 @@ export interface Resolved {
   /** alpha-based diagnostics (log Z, the ELBO) are within the supported range (false: hard backup only). */
   alphaDiagnostics: boolean;
   keepSteps: boolean;
+  /** V_H of a finite horizon (null: zeros). */
+  terminal: Float64Array | null;
   /** (max |r| + [entropy] alpha log m) x steps: a bound on |V| (limits.ts). */
   valueScale: number;
 }
 
+/**
+ * The keys of {@link SolveOptions}: `satisfies` makes this list complete, so that an option added to
+ * the interface without being listed here fails to compile rather than being refused at run time.
+ */
+const SOLVE_OPTION_KEYS = Object.keys({
+  backup: true,
+  rules: true,
+  alpha: true,
+  gamma: true,
+  horizon: true,
+  prior: true,
+  entropy: true,
+  tol: true,
+  maxIter: true,
+  strict: true,
+  keepSteps: true,
+  diagnostics: true,
+  terminalValues: true,
+  initialValues: true,
+  schedule: true,
+  threads: true,
+  onSweep: true,
+} satisfies Record<keyof SolveOptions, true>);
+
+/**
+ * Check that `mdp` is a TabularMdp (or its arrays), not a raw Gymnasium object `{P: ...}`.
+ * @throws {@link ParameterError} saying how to build one.
+ */
+export function checkMdpArrays(mdp: unknown): asserts mdp is MdpArrays {
+  const m = mdp as Partial<MdpArrays> | null | undefined;
+  if (m !== null && typeof m === "object" && m.rowStart instanceof Int32Array && m.prob instanceof Float64Array && typeof m.nStates === "number") return;
+  const raw = m !== null && typeof m === "object" && "P" in m;
+  throw new ParameterError(
+    "mdp",
+    raw
+      ? "is a raw Gymnasium object {P: ...}: build the tabular MDP first with mdpFromJson(obj) (or parseMdp(text), readMdpFile(path)), which also validates it"
+      : "is not a tabular MDP: build one with mdpFromJson, parseMdp, readMdpFile, TabularMdp.fromLists or an environment such as frozenLake()",
+  );
+}
+
 /** Check and complete the options; throws {@link ParameterError} naming the option. */
 export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
+  checkMdpArrays(mdp);
+  checkOptionKeys(o, SOLVE_OPTION_KEYS, "solve");
   const backup = o.backup ?? SOLVE_DEFAULTS.backup;
   if (!isBackup(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of ${BACKUPS.join(", ")}`);
   const rules = o.rules ?? RULES[backup];
@@ -183,10 +234,11 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
     horizon = o.horizon;
   }
   if (o.gamma === undefined && horizon === null) {
-    throw new ParameterError("gamma", "is required for an infinite horizon (give gamma in (0, 1], or a finite horizon)");
+    throw new ParameterError("gamma", "is required for an infinite horizon (give gamma in [0, 1], or a finite horizon)");
   }
   const gamma = o.gamma ?? 1;
-  if (typeof gamma !== "number" || !(gamma > 0 && gamma <= 1)) throw new ParameterError("gamma", `must be in (0, 1], got ${gamma}`);
+  // gamma = 0 is the one-step problem (pymdptoolbox accepts it): every live transition dies at once.
+  if (typeof gamma !== "number" || !(gamma >= 0 && gamma <= 1)) throw new ParameterError("gamma", `must be in [0, 1], got ${gamma}`);
   const tol = o.tol ?? SOLVE_DEFAULTS.tol;
   if (!Number.isFinite(tol) || tol < 0) throw new ParameterError("tol", `must be a finite number >= 0, got ${tol}`);
   const maxIter = o.maxIter ?? SOLVE_DEFAULTS.maxIter;
@@ -208,9 +260,17 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
     const inPlace = BACKUPS.filter((b) => allowsInPlaceSchedules(RULES[b]));
     throw new ParameterError("schedule", `${schedule} runs with the ${inPlace.join(" and ")} backups; the ${rules.backup} backup sweeps Jacobi`);
   }
+  let terminal: Float64Array | null = null;
+  if (o.terminalValues !== undefined) {
+    if (horizon === null) throw new ParameterError("terminalValues", "are the values after the last step of a finite horizon: give a horizon");
+    if (o.terminalValues.length !== mdp.nStates) throw new ParameterError("terminalValues", `has ${o.terminalValues.length} values for ${mdp.nStates} states`);
+    terminal = Float64Array.from(o.terminalValues);
+    const bad = terminal.findIndex((v) => !Number.isFinite(v));
+    if (bad !== -1) throw new ParameterError("terminalValues", `state ${bad}: ${terminal[bad]} is not a finite number`);
+  }
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
   const alphaDiagnostics = checkValueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy", hard: temperatureFree }) && inTemperatureRange(alpha);
-  return { rules, alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
+  return { rules, alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, terminal, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
 }
 

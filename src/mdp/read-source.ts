@@ -3,11 +3,15 @@
  * src/host.ts); parseMdp (decode.ts) takes text anywhere.
  */
 import type * as NodeFs from "node:fs";
-import { CaiError, FileReadError, UsageError } from "../errors.js";
+import { CaiError, FileReadError, UnknownFormatError, UsageError } from "../errors.js";
 import { escapeControl } from "../preview.js";
 import { nodeBuiltin } from "../host.js";
 import { parseMdp } from "./decode.js";
 import { oneLine } from "./json.js";
+import { isNpy } from "./npy.js";
+import { isZip } from "./npz.js";
+import { mdpFromNpz } from "./numpy-mdp.js";
+import { readBytes, utf8 } from "./read-bytes.js";
 import type { TabularMdp } from "./tabular.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
@@ -115,7 +119,28 @@ function readStdin(): string {
   });
 }
 
-/** Read an MDP from a file path, or from standard input when the path is "-". */
-export function readMdpFile(path: string): TabularMdp {
-  return parseMdp(readSource(path), path === "-" ? "<stdin>" : path);
+/** Options of {@link readMdpFile}. */
+export interface ReadMdpOptions {
+  /** Told what the user should know (a float32 table accepted within float32 rounding). @defaultValue console.warn */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Read an MDP from a file path, or from standard input when the path is "-": Gymnasium P JSON,
+ * native JSON, or a numpy `.npz` (pymdptoolbox, dense or CSR arrays; see numpy-mdp.ts), told apart
+ * by the content.
+ */
+export function readMdpFile(path: string, options: ReadMdpOptions = {}): TabularMdp {
+  const source = path === "-" ? "<stdin>" : path;
+  const bytes = readBytes(path);
+  if (isZip(bytes)) {
+    const read = mdpFromNpz(bytes, source);
+    const warn = options.onWarning ?? ((w: string) => console.warn(`control-as-inference: warning: ${w}`));
+    for (const w of read.warnings) warn(w);
+    return read.value;
+  }
+  if (isNpy(bytes)) {
+    throw new UnknownFormatError(source, "one .npy array is not an MDP: save P and R (or the CSR arrays) together in an .npz (numpy.savez)");
+  }
+  return parseMdp(utf8(bytes), source);
 }

@@ -100,8 +100,8 @@ export class TabularMdp implements MdpArrays {
    * Wrap arrays after validating them (the arrays are used, not copied).
    * @throws {@link MdpValidationError} listing every problem found.
    */
-  static fromArrays(arrays: MdpArrays, labels: MdpLabels = {}): TabularMdp {
-    const problems = validateMdpArrays(arrays, labels);
+  static fromArrays(arrays: MdpArrays, labels: MdpLabels = {}, options: ValidateOptions = {}): TabularMdp {
+    const problems = validateMdpArrays(arrays, labels, options);
     if (problems.length > 0) throw new MdpValidationError(problems);
     return new TabularMdp(arrays, labels);
   }
@@ -278,6 +278,6 @@ export class TabularMdp implements MdpArrays {
  */
 export function buildChecked(arrays: MdpArrays, labels: MdpLabels, earlier: readonly Problem[], options: ValidateOptions = {}): TabularMdp {
   const found = validateMdpArrays(arrays, labels, options);
-  if (earlier.length === 0 && found.length === 0) return TabularMdp.fromArrays(arrays, labels);
+  if (earlier.length === 0 && found.length === 0) return TabularMdp.fromArrays(arrays, labels, options);
   throw new MdpValidationError(sortProblems([...earlier, ...found]));
 }

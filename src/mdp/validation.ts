@@ -19,6 +19,11 @@ export interface ValidateOptions {
   readonly skipSumRows?: Uint8Array;
   /** Skip the initial distribution (a loader has already reported it). */
   readonly skipInitial?: boolean;
+  /**
+   * Tolerance on |sum - 1| of each row and of the initial distribution. @defaultValue
+   * {@link PROBABILITY_SUM_TOLERANCE} (1e-9); the numpy readers widen it to float32 rounding for float32 tables.
+   */
+  readonly sumTolerance?: number;
 }
 
 /**
@@ -51,6 +56,7 @@ export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}, options:
   }
   const { rowStart, prob, next, reward } = x;
   const skip = options.skipSumRows;
+  const sumTol = options.sumTolerance ?? PROBABILITY_SUM_TOLERANCE;
   for (let row = 0; row < n * m; row++) {
     const k0 = rowStart[row]!;
     const k1 = rowStart[row + 1]!;
@@ -101,7 +107,7 @@ export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}, options:
     }
     if (badProb || (skip !== undefined && skip[row] === 1)) continue;
     const sum = fsum(prob, k0, k1);
-    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+    if (Math.abs(sum - 1) > sumTol) {
       const s = Math.floor(row / m);
       const a = row - s * m;
       problems.push({
@@ -109,11 +115,11 @@ export function validateMdpArrays(x: MdpArrays, labels: MdpLabels = {}, options:
         path: `P[${s}][${a}]`,
         state: s,
         action: a,
-        message: `state ${s}, action ${a}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})`,
+        message: `state ${s}, action ${a}: the probabilities sum to ${formatSum(sum)} (expected 1 within ${+sumTol.toPrecision(2)})`,
       });
     }
   }
-  if (!options.skipInitial) problems.push(...validateDistribution(x.initial, n, "initial", "initial distribution", "bad-initial"));
+  if (!options.skipInitial) problems.push(...validateDistribution(x.initial, n, "initial", "initial distribution", "bad-initial", sumTol));
   if (labels.stateNames && labels.stateNames.length !== n) {
     problems.push({ code: "bad-names", path: "stateNames", message: `stateNames has ${labels.stateNames.length} names for ${n} states` });
   }
@@ -202,7 +208,7 @@ export function describeValue(v: unknown): string {
 }
 
 /** Checks a probability vector of length `n`: finite, non-negative, summing to 1 within 1e-9. */
-export function validateDistribution(p: ArrayLike<number>, n: number, path: string, what: string, code: string): Problem[] {
+export function validateDistribution(p: ArrayLike<number>, n: number, path: string, what: string, code: string, tolerance = PROBABILITY_SUM_TOLERANCE): Problem[] {
   if (p.length !== n) return [{ code, path, message: `${what}: has ${p.length} entries, expected ${n}` }];
   const problems: Problem[] = [];
   for (let i = 0; i < n; i++) {
@@ -213,8 +219,8 @@ export function validateDistribution(p: ArrayLike<number>, n: number, path: stri
   }
   if (problems.length === 0) {
     const sum = fsum(p);
-    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
-      problems.push({ code, path, message: `${what}: sums to ${formatSum(sum)} (expected 1 within ${PROBABILITY_SUM_TOLERANCE})` });
+    if (Math.abs(sum - 1) > tolerance) {
+      problems.push({ code, path, message: `${what}: sums to ${formatSum(sum)} (expected 1 within ${+tolerance.toPrecision(2)})` });
     }
   }
   return problems;

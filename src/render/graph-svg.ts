@@ -6,7 +6,7 @@
  */
 import type { FactorAttributes, InterfaceName, TrajectoryGraph, VariableAttributes } from "../graph/trajectory-graph.js";
 import { backwardSchedule, type ScheduleStep } from "../inference/schedule.js";
-import { el, escapeXml, px, subscripted, svgDocument, text, unicodeSubscript } from "./svg.js";
+import { el, escapeXml, px, subscripted, svgDocument, text, textWidth, unicodeSubscript } from "./svg.js";
 
 /** Options of {@link renderGraphSvg}. */
 export interface GraphPictureOptions {
@@ -238,20 +238,24 @@ export function renderGraphSvg(tg: TrajectoryGraph, options: GraphPictureOptions
   legend.push(text(144, legendY, "observed: Oₜ = 1", { "font-size": 13 }));
   legend.push(el("rect", { x: 280, y: legendY - 10, width: 12, height: 12, fill: "#111111" }));
   legend.push(text(298, legendY, "factor (edge labels: the factor's interface names)", { "font-size": 13 }));
+  // Two items on one line are separate text elements: SVG collapses runs of spaces inside one.
+  const pair = ["p₀(s₀): initial distribution", "π₀(aₜ | sₜ): action prior"];
   const captions = [
-    "p₀(s₀): initial distribution    π₀(aₜ | sₜ): action prior",
     "P·exp(r/α): P(sₜ₊₁ | sₜ, aₜ) · exp(r(sₜ, aₜ, sₜ₊₁)/α) = p(sₜ₊₁, Oₜ = 1 | sₜ, aₜ): dynamics × optimality",
     `state variables range over ${attrs.nStates} states${attrs.deathState ? " + the absorbing death/end state (value 0)" : ""}; actions over ${attrs.nActions}` +
       (attrs.gamma < 1 ? `; γ = ${attrs.gamma}: death with probability 1 − γ after each live step` : ""),
   ];
   if (attrs.stationary) captions.push("stationary slice: P's \"next\" interface loops back to s; iterating messages around the loop is soft value iteration");
-  if (options.messages) captions.push(`the backward schedule read off the graph (red arrows, in this order): ${messageLines.length} messages`);
+  if (options.messages) captions.push(`the backward schedule read off the graph (orange arrows, in this order): ${messageLines.length} messages`);
   const width0 = Math.max(width, 820);
   // Wrap the captions to the picture's width (12.5 px text, about 0.56 em per character).
   const perLine = Math.floor((width0 - 40) / (12.5 * 0.56));
   const captionLines = captions.flatMap((c) => wrapWords(c, perLine));
-  captionLines.forEach((c, i) => legend.push(text(26, legendY + 24 + i * 19, c, { "font-size": 12.5, fill: "#374151", class: "caption" })));
-  let height = legendY + 24 + captionLines.length * 19 + 6;
+  const captionStyle = { "font-size": 12.5, fill: "#374151", class: "caption" };
+  legend.push(text(26, legendY + 24, pair[0]!, captionStyle), text(26 + textWidth(pair[0]!, 12.5) + 24, legendY + 24, pair[1]!, captionStyle));
+  // A wrapped line's indent is an x offset, not leading spaces (which SVG would collapse).
+  captionLines.forEach((c, i) => legend.push(text(c.startsWith(" ") ? 40 : 26, legendY + 24 + (i + 1) * 19, c.trimStart(), captionStyle)));
+  let height = legendY + 24 + (captionLines.length + 1) * 19 + 6;
   if (options.messages) {
     const colWidth = 270;
     const cols = Math.max(1, Math.floor((width0 - 40) / colWidth));

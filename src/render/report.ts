@@ -110,6 +110,8 @@ figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #4b5563; font-size: 0.92rem; margin-top: 0.3rem; max-width: 90ch; }
 pre { background: #f8fafc; border: 1px solid #e5e7eb; border-radius: 6px; padding: 12px 14px; overflow-x: auto; font-size: 0.86rem; line-height: 1.45; }
 code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+pre { max-width: 100%; box-sizing: border-box; }
+pre.derivation { white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0 1rem; }
 th, td { border: 1px solid #e5e7eb; padding: 3px 9px; text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f4f6; }
@@ -173,7 +175,7 @@ function numbersTable(mdp: TabularMdp, res: SolveResult): string {
 }
 
 /** Largest V_exact - V_variational and whether V_exact >= V_variational held everywhere (within rounding). */
-function optimism(panels: readonly ValuePanel[]): string | undefined {
+function optimism(panels: readonly ValuePanel[], stateName: (s: number) => string): string | undefined {
   const ex = panels.find((p) => p.result?.backup === "exact")?.result;
   const va = panels.find((p) => p.result?.backup === "variational")?.result;
   if (!ex || !va) return undefined;
@@ -189,7 +191,7 @@ function optimism(panels: readonly ValuePanel[]): string | undefined {
     if (d < minGap) minGap = d;
   }
   const holds = minGap >= -1e-9 * Math.max(1, ...Array.from(ex.V, Math.abs));
-  return `Here V_exact − V_variational ranges from ${minGap.toPrecision(4)} to ${maxGap.toPrecision(4)} (largest in state ${at}); ` +
+  return `Here V_exact − V_variational ranges from ${minGap.toPrecision(4)} to ${maxGap.toPrecision(4)} (largest in state ${stateName(at)}); ` +
     (holds ? "V_exact ≥ V_variational holds in every state, as Jensen's inequality says it must." : "V_exact ≥ V_variational does NOT hold everywhere: a bug to report.");
 }
 
@@ -211,7 +213,7 @@ export function renderReport(input: ReportInput): string {
       para(
         "Optimality variables O_t, observed to be 1, with p(O_t = 1 | s_t, a_t, s_t+1) = exp(r/α), sit on the trajectory beside the initial " +
           "distribution, the action prior and the dynamics. Inference in this graph is control: the backward messages are the soft values, and " +
-          "the posterior over a_t given s_t is the policy. The red arrows are the backward schedule the engine reads off this graph and runs.",
+          "the posterior over a_t given s_t is the policy. The orange arrows are the backward schedule the engine reads off this graph and runs.",
       ) +
       figure(
         renderGraphSvg(input.graph, { messages: true }),
@@ -241,7 +243,7 @@ export function renderReport(input: ReportInput): string {
       `\n</section>`,
   );
 
-  const opt = optimism(input.comparison);
+  const opt = optimism(input.comparison, (s) => input.mdp.stateName(s));
   sections.push(
     `<section id="comparison">\n<h2>4. Exact against variational</h2>\n` +
       para(

@@ -37,7 +37,7 @@ export function resolveProblem(mdp: MdpArrays, o: SolverProblem): ResolvedProble
   const alpha = o.alpha ?? 1;
   if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha <= 0) throw new ParameterError("alpha", `must be a finite number > 0, got ${alpha}`);
   const gamma = o.gamma;
-  if (typeof gamma !== "number" || !(gamma > 0 && gamma <= 1)) throw new ParameterError("gamma", `must be in (0, 1], got ${gamma}`);
+  if (typeof gamma !== "number" || !(gamma >= 0 && gamma <= 1)) throw new ParameterError("gamma", `must be in [0, 1], got ${gamma}`);
   if (o.entropy && o.prior && o.prior.kind !== "entropy") {
     throw new ParameterError("entropy", "the entropy form uses weight 1 per action and cannot be combined with a prior table");
   }

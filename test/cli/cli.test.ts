@@ -64,7 +64,17 @@ describe("usage errors exit 2 with one line on stderr", () => {
   it("an unknown flag of a command (the usage line follows)", () => {
     const r = cai(["inspect", "--frob", file("u.json", good)]);
     expect(r.status).toBe(2);
-    expect(r.lines).toEqual(["cai: error: Unknown option '--frob'", "usage: cai inspect FILE [--json]"]);
+    expect(r.lines).toEqual(['cai: error: unknown option "--frob"', "usage: cai inspect FILE [--json]"]);
+  });
+
+  it("did you mean: a near miss of a flag or a command gets a suggestion, a far one none", () => {
+    const flag = cai(["inspect", "--jsno", file("u.json", good)]);
+    expect(flag.status).toBe(2);
+    expect(flag.lines[0]).toBe('cai: error: unknown option "--jsno" (did you mean --json?)');
+    const command = cai(["slove", "x.json"]);
+    expect(command.status).toBe(2);
+    expect(command.lines[0]).toMatch(/^cai: error: unknown command "slove" \(did you mean solve\?; commands: /);
+    expect(cai(["frobnicate"]).lines[0]).not.toMatch(/did you mean/);
   });
 
   it("a missing FILE argument, and a second one", () => {
@@ -102,10 +112,10 @@ describe("cai inspect", () => {
       states: "2",
       actions: "2",
       entries: "5",
-      nonzeroEntries: "5",
-      terminalEntries: "3",
-      rewardMin: "0",
-      rewardMax: "1",
+      "nonzero entries": "5",
+      "terminal entries": "3",
+      "reward min": "0",
+      "reward max": "1",
       deterministic: "false",
     });
   });
@@ -113,7 +123,22 @@ describe("cai inspect", () => {
   it("--json prints one JSON object", () => {
     const r = cai(["inspect", "--json", file("good2.json", good)]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ states: 2, actions: 2, entries: 5, terminalEntries: 3, deterministic: false });
+    // snake_case keys, as every command's JSON.
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: "(unnamed)",
+      states: 2,
+      actions: 2,
+      entries: 5,
+      nonzero_entries: 5,
+      zero_probability_entries: 0,
+      terminal_entries: 3,
+      absorbing_states: expect.any(Number) as number,
+      reward_min: 0,
+      reward_max: 1,
+      deterministic: false,
+      max_successors: expect.any(Number) as number,
+      initial_support: expect.any(Number) as number,
+    });
   });
 
   it("reads standard input when FILE is -", () => {

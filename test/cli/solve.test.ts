@@ -76,7 +76,11 @@ describe("cai solve exit statuses", () => {
   it("exits 1 with the growth per step when exact message passing has no fixed point", () => {
     const r = cai(["solve", file("loop.json", loopJson), "--gamma", "0.9", "--backup", "exact", "--json"]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toBe("");
+    // --json: stdout still holds one JSON object, the message is on stderr too.
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ code: "no-fixed-point", exit_status: 1, converged: false });
+    expect(out.error).toMatch(/no fixed point.*grows by 0\.8946\d* per step/);
+    expect(Math.abs((out.growth_per_step as number) - 0.8946)).toBeLessThan(1e-4);
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatch(/no fixed point.*grows by 0\.8946\d* per step/);
   });
@@ -85,6 +89,9 @@ describe("cai solve exit statuses", () => {
     const strict = cai(["solve", file("loop.json", loopJson), "--gamma", "0.99", "--max-iter", "5", "--strict"]);
     expect(strict.status).toBe(1);
     expect(strict.lines[0]).toMatch(/did not converge: residual .* after 5 iterations/);
+    const strictJson = cai(["solve", file("loop.json", loopJson), "--gamma", "0.99", "--max-iter", "5", "--strict", "--json"]);
+    expect(strictJson.status).toBe(1);
+    expect(JSON.parse(strictJson.stdout)).toMatchObject({ code: "not-converged", converged: false, iterations: 5 });
     const lax = cai(["solve", file("loop.json", loopJson), "--gamma", "0.99", "--max-iter", "5", "--json"]);
     expect(lax.status).toBe(0);
     expect((JSON.parse(lax.stdout) as { converged: boolean }).converged).toBe(false);
@@ -96,12 +103,14 @@ describe("cai solve exit statuses", () => {
     [["--horizon", "1", "--alpha", "-1"], /--alpha: -1 must be greater than 0/],
     [["--horizon", "1", "--alpha", "abc"], /--alpha: "abc" is not a finite number/],
     [["--gamma", "1.5"], /--gamma: 1.5 is above the maximum 1/],
-    [["--gamma", "0"], /--gamma: 0 must be greater than 0/],
+    [["--gamma", "-0.1"], /--gamma: -0.1 is below the minimum 0/],
     [[], /--gamma: required without --horizon/],
     [["--horizon", "-2"], /--horizon: -2 is below the minimum 1/],
     [["--horizon", "2.5"], /--horizon: "2.5" is not an integer/],
     [["--horizon", "1", "--backup", "soft"], /--backup: "soft" is not one of variational, exact, hard/],
-    [["--horizon", "1", "--frobnicate"], /Unknown option '--frobnicate'/],
+    [["--horizon", "1", "--frobnicate"], /unknown option "--frobnicate"\n/],
+    [["--horizon", "1", "--bakcup", "exact"], /cai: error: unknown option "--bakcup" \(did you mean --backup\?\)/],
+    [["--horizon", "1", "--alpha"], /cai: error: option "--alpha" needs a value/],
   ])("exits 2 for bad parameters %j", (flags, message) => {
     const r = cai(["solve", file("g.json", gambleJson), ...flags]);
     expectInputError(r);

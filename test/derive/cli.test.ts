@@ -19,8 +19,15 @@ beforeAll(async () => {
 const linesOf = (text: string, lhs: string) => text.split("\n").filter((l) => l.trimStart().startsWith(`${lhs} =`)).map((l) => l.trim());
 
 describe("cai derive prints the derivation read off the graph", () => {
-  it("exact (default): the message as a sum of products, its log, Q = r + alpha log E[exp(V'/alpha)], V, the posterior policy and log Z", () => {
+  it("the default backup is variational, as in every other command", () => {
     const r = cai(["derive"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("backup: variational");
+    expect(r.stdout).toBe(cai(["derive", "--backup", "variational"]).stdout);
+  });
+
+  it("exact: the message as a sum of products, its log, Q = r + alpha log E[exp(V'/alpha)], V, the posterior policy and log Z", () => {
+    const r = cai(["derive", "--backup", "exact"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
     const out = r.stdout;
@@ -90,7 +97,7 @@ describe("cai derive prints the derivation read off the graph", () => {
   });
 
   it("--format latex: align* blocks with mathjs's toTex", () => {
-    const r = cai(["derive", "--format", "latex"]);
+    const r = cai(["derive", "--backup", "exact", "--format", "latex"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("\\begin{align*}");
     expect(r.stdout).toContain("Q_{t}(s,a) &= r(s,a)+ \\alpha\\cdot\\ln\\left(\\mathbb{E}_{s' \\sim P(\\cdot \\mid s,a)}\\left[\\exp\\left(\\frac{ V_{t+1}(s')}{ \\alpha}\\right)\\right]\\right)");
@@ -147,7 +154,7 @@ describe("bad usage exits 2 with one line, before mathjs is loaded", () => {
     [["--horizon", "0"], /--horizon: 0 is below the minimum 1/],
     [["--horizon", "2.5"], /--horizon: "2.5" is not an integer/],
     [["extra"], /unexpected argument "extra"/],
-    [["--alpha", "1"], /Unknown option '--alpha'/],
+    [["--alpha", "1"], /unknown option "--alpha"/],
   ])("cai derive %j", (args, message) => {
     const r = cai(["derive", ...args]);
     expectInputError(r);

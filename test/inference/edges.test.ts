@@ -121,7 +121,9 @@ describe("iteration control", () => {
     expect(() => solve(gamble, { alpha: 0, horizon: 1 })).toThrow(/alpha/);
     expect(() => solve(gamble, { alpha: NaN, horizon: 1 })).toThrow(ParameterError);
     expect(() => solve(gamble, { gamma: 1.5 })).toThrow(/gamma/);
-    expect(() => solve(gamble, { gamma: 0 })).toThrow(ParameterError);
+    expect(() => solve(gamble, { gamma: -0.1 })).toThrow(ParameterError);
+    // gamma = 0 is the one-step problem (pymdptoolbox accepts it): Q = E[r], as with horizon 1.
+    expect(Array.from(solve(gamble, { gamma: 0 }).Q)).toEqual(Array.from(solve(gamble, { horizon: 1 }).Q));
     expect(() => solve(gamble, {})).toThrow(/gamma: is required/);
     expect(() => solve(gamble, { horizon: -1 })).toThrow(/horizon/);
     expect(() => solve(gamble, { horizon: 1.5 })).toThrow(ParameterError);

@@ -11,6 +11,7 @@
  */
 import { writeOutput } from "../../render/output.js";
 import { checkTableSize } from "../../limits.js";
+import { sweepProgress } from "../progress.js";
 import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
@@ -84,6 +85,7 @@ const command: Command = {
     const nnz = mdp.nnz;
     let afterSweep0 = 0;
     let lastSweep = 0;
+    const progress = sweepProgress("cai bench", { gamma, tol, maxIter: maxSweeps - 1 });
     t = performance.now();
     const res = solve(mdp, {
       backup: backup as Backup,
@@ -94,12 +96,14 @@ const command: Command = {
       schedule,
       threads,
       diagnostics: false,
-      onSweep: (k) => {
+      onSweep: (k, r) => {
         const now = performance.now();
         if (k === 0) afterSweep0 = now;
         lastSweep = now;
+        progress?.onSweep(k, r);
       },
     });
+    progress?.done();
     const totalMs = performance.now() - t;
     const sweeps = res.iterations + 1;
     const sweepMs = (lastSweep - afterSweep0) / res.iterations;

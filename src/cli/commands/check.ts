@@ -2,10 +2,9 @@
  * `cai check`: judge a Q-table computed elsewhere against the engine.
  */
 import { InputError, ParameterError, UsageError } from "../../errors.js";
-import { readMdpFile, readSource } from "../../mdp/read-source.js";
 import { NUMERIC_LIMITS } from "../../limits.js";
+import { loadMdp, readQTableFile } from "../tables.js";
 import { CHECK_DEFAULTS, checkQTable, type CheckReport } from "../../diagnostics/check.js";
-import { parseQTable } from "../../diagnostics/q-table.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
@@ -16,7 +15,7 @@ const solveHelp = SOLVE_FLAGS_HELP.split("\n")
   .filter((l) => !l.trimStart().startsWith("--tol"))
   .join("\n");
 
-const usage = `cai check FILE --q THEIR_Q.json|THEIR_Q.csv ${solveUsage} [--tol T] [--top K] [--json]`;
+const usage = `cai check FILE --q THEIR_Q.json|.csv|.npy|.npz ${solveUsage} [--tol T] [--top K] [--json]`;
 
 const FLAGS = { ...SOLVE_FLAGS, q: { type: "string" }, top: { type: "string" }, json: { type: "boolean" } } as const;
 
@@ -92,14 +91,14 @@ const command: Command = {
     "",
     "Reads their Q (JSON: a list of n rows of m numbers, or {\"Q\": ...} such as cai solve --json prints; CSV:",
     "n rows of m numbers separated by commas, semicolons, tabs or spaces, an optional header line, pandas' index",
-    "column) and compares it with the engine's Q for FILE under the solve flags: its Bellman residual under the",
+    "column; numpy: a .npy of shape (n, m), or an .npz with an array Q such as cai solve --npz writes) and compares it with the engine's Q for FILE under the solve flags: its Bellman residual under the",
     "chosen backup, the largest differences with their states and actions, and, when it differs, whether a",
     "known convention explains it: the entropy form instead of KL (offset alpha log(m)/(1 - gamma)), the",
     "temperature given as its inverse, gamma inside the log-sum-exp or (exact backup) in the exponent or",
     "outside the log, a state-only reward, another backup.",
     "",
     solveHelp,
-    "  --q FILE         their Q-table (.json or .csv; - for standard input when FILE is not -), required",
+    "  --q FILE         their Q-table (.json, .csv, .npy or .npz; - for standard input when FILE is not -), required",
     `  --tol T          the tolerance on max |their Q - engine Q|, reward units (default ${CHECK_DEFAULTS.tol.toExponential()})`,
     `  --top K          how many of the largest differences to list (default ${CHECK_DEFAULTS.top})`,
     "  --json           one JSON object: within_tolerance, max_abs_difference, largest_differences, bellman_residual,",
@@ -111,15 +110,15 @@ const command: Command = {
   run(argv) {
     const { values, positionals } = parseFlags(argv, FLAGS, usage);
     const file = onePositional(positionals, "FILE", usage);
-    if (values.q === undefined) throw new ParameterError("--q", "is required: their Q-table, a .json or .csv file");
+    if (values.q === undefined) throw new ParameterError("--q", "is required: their Q-table, a .json, .csv, .npy or .npz file");
     if (values.q === "-" && file === "-") throw new UsageError(`FILE and --q cannot both be standard input\nusage: ${usage}`);
     const tol = numberFlag(values.tol, "--tol", CHECK_DEFAULTS.tol, { min: 0 });
     const top = numberFlag(values.top, "--top", CHECK_DEFAULTS.top, { integer: true, min: 0 });
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     const { tol: _tol, ...solveFlags } = values;
     const { options, model } = solveSetupFromFlags(solveFlags, mdp);
     const source = values.q === "-" ? "<stdin>" : values.q;
-    const { Q, format } = parseQTable(readSource(values.q), source, mdp.nStates, mdp.nActions);
+    const { Q, format } = readQTableFile(values.q, mdp.nStates, mdp.nActions);
     // Their values must lie in the supported range too: a residual of two values near 1e308 overflows.
     let worst = 0;
     for (let i = 0; i < Q.length; i++) if (Math.abs(Q[i]!) > Math.abs(Q[worst]!)) worst = i;

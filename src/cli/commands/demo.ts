@@ -10,7 +10,7 @@ import { backwardSchedule } from "../../inference/schedule.js";
 import { applyBackup, solve, type SolveResult } from "../../inference/solve.js";
 import { uniformPrior } from "../../inference/prior.js";
 import { RULES } from "../../inference/rules/index.js";
-import { numberFlag, parseFlags, type Command } from "../common.js";
+import { formatNumber, numberFlag, parseFlags, type Command } from "../common.js";
 
 const usage = "cai demo [--alpha A] [--gamma G] [--horizon H]";
 
@@ -133,7 +133,7 @@ const command: Command = {
       "",
       `5. Finite horizon H = ${H} (gamma = 1): log Z = log p(O_0:H-1 = 1) from the exact backward pass, and the ELBO`,
       "   of the variational policy under the true dynamics (log Z - ELBO = KL(q(tau) || p(tau | O)) >= 0):",
-      `     log Z = ${fin.logZ!.toFixed(9)}   ELBO(q*) = ${fin.elbo!.toFixed(9)}   gap = ${(fin.logZ! - fin.elbo!).toExponential(4)}`,
+      `     log Z = ${fin.logZ!.toFixed(9)}   ELBO(q*) = ${fin.elbo!.toFixed(9)}   gap = ${formatNumber(fin.logZ! - fin.elbo!, 5)}`,
       "",
       "6. How these numbers were checked (here, now):",
     );

@@ -7,7 +7,7 @@ import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
 import { DERIVE_MODELS, type DeriveModel } from "../../derive/priors.js";
 import { numberFlag, parseFlags, type Command } from "../common.js";
 
-const usage = "cai derive [--backup exact|variational|hard] [--model maxent|rlhf|demonstration] [--format text|latex] [--horizon H]";
+const usage = "cai derive [--backup variational|exact|hard] [--model maxent|rlhf|demonstration] [--format text|latex] [--horizon H]";
 
 const command: Command = {
   name: "derive",
@@ -22,7 +22,7 @@ const command: Command = {
     "V and the policy, the initial factor (log Z, the ELBO or the expected return), the backup in Q",
     "alone, and the model's prior put in.",
     "",
-    "  --backup B     exact (sum-product, default), variational (soft Bellman), hard (max-product)",
+    "  --backup B     variational (soft Bellman, default, as in every command), exact (sum-product), hard (max-product)",
     "  --model M      maxent (uniform prior 1/m, default), rlhf (reference policy; the closed form and",
     "                 DPO's implicit reward), demonstration (pi_D from counts; limits and the support problem)",
     "  --format F     text (default) or latex (amsmath align*; each line's identity as a comment)",
@@ -38,7 +38,7 @@ const command: Command = {
       usage,
     );
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
-    const backup = values.backup ?? "exact";
+    const backup = values.backup ?? "variational";
     if (!isBackup(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const model = values.model ?? "maxent";
     if (!(DERIVE_MODELS as readonly string[]).includes(model)) throw new ParameterError("--model", `"${model}" is not one of ${DERIVE_MODELS.join(", ")}`);

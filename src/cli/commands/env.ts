@@ -88,7 +88,22 @@ const command: Command = {
     if (format !== "gymnasium" && format !== "native") throw new UsageError(`--format must be gymnasium or native, got "${format}"\nusage: ${usage}`);
     const mdp = build(name, values);
     // In chunks: the open 1000 x 1000 lake is about 420 MB of JSON, too much for one string.
-    writeMdpChunks(mdp, format as MdpFormat, (chunk) => process.stdout.write(chunk));
+    // On a terminal, large tables show how far the writing is (nothing on pipes, files or CI logs).
+    const show = process.stderr.isTTY === true && mdp.nStates >= 100_000;
+    let states = 0;
+    let bytes = 0;
+    let last = 0;
+    writeMdpChunks(mdp, format as MdpFormat, (chunk) => {
+      process.stdout.write(chunk);
+      if (!show) return;
+      bytes += chunk.length;
+      for (let i = chunk.indexOf("\n["); i !== -1; i = chunk.indexOf("\n[", i + 2)) states++;
+      const now = performance.now();
+      if (now - last < 200) return;
+      last = now;
+      process.stderr.write(`\r\x1b[Kcai env: ${states} of ${mdp.nStates} states written (${(bytes / 1e6).toFixed(0)} MB)`);
+    });
+    if (show) process.stderr.write("\r\x1b[K");
     return 0;
   },
 };

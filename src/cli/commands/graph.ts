@@ -1,4 +1,4 @@
-import { readMdpFile } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
 import { backwardSchedule } from "../../inference/schedule.js";
 import { UsageError } from "../../errors.js";
@@ -25,7 +25,7 @@ const command: Command = {
     const file = onePositional(positionals, "FILE", usage);
     const format = values.format ?? "dot";
     if (format !== "dot" && format !== "json") throw new UsageError(`--format: "${format}" is not dot or json`);
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
     const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1 });
     const tg = TrajectoryGraph.forMdp(mdp, gamma, horizon);

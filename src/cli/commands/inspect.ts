@@ -1,4 +1,4 @@
-import { readMdpFile } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import { summarizeMdp } from "../../mdp/summary.js";
 import { onePositional, parseFlags, printJson, type Command } from "../common.js";
 
@@ -19,11 +19,13 @@ const command: Command = {
   run(argv) {
     const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, usage);
     const file = onePositional(positionals, "FILE", usage);
-    const summary = summarizeMdp(readMdpFile(file));
-    if (values.json) printJson(summary);
+    const summary = summarizeMdp(loadMdp(file));
+    // JSON keys in snake_case, as every other command's (nonzero_entries, reward_min, ...).
+    if (values.json) printJson(Object.fromEntries(Object.entries(summary).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v])));
     else {
-      const w = Math.max(...Object.keys(summary).map((k) => k.length));
-      for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(w)}  ${Array.isArray(v) ? v.join(", ") : String(v)}\n`);
+      const label = (k: string) => k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+      const w = Math.max(...Object.keys(summary).map((k) => label(k).length));
+      for (const [k, v] of Object.entries(summary)) process.stdout.write(`${label(k).padEnd(w)}  ${Array.isArray(v) ? v.join(", ") : String(v)}\n`);
     }
     return 0;
   },

@@ -8,7 +8,8 @@ import { parseFeatures, stateActionFeatures, stateFeatures, type FeatureMap } fr
 import { IRL_BACKUPS, IRL_DEFAULTS, inverseRl, type IrlBackup, type IrlCurvePoint } from "../../learning/irl.js";
 import { gridShape } from "../../mdp/environments/grid.js";
 import { parseJson } from "../../mdp/json.js";
-import { readMdpFile, readSource } from "../../mdp/read-source.js";
+import { readSource } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { rows } from "../solve-flags.js";
@@ -124,7 +125,7 @@ const command: Command = {
     const l2 = numberFlag(values.l2, "--l2", IRL_DEFAULTS.l2, { min: 0 });
     const tol = numberFlag(values.tol, "--tol", IRL_DEFAULTS.tol, { min: 0 });
     const maxIter = numberFlag(values["max-iter"], "--max-iter", IRL_DEFAULTS.maxIter, { integer: true, min: 1 });
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     const features = featuresFrom(values.features ?? "state", mdp);
     const demoSource = values.demos === "-" ? "<stdin>" : values.demos;
     const demos = irlDemonstrations(parseJson(readSource(values.demos), demoSource), mdp, { gamma, horizon: horizon ?? null }, demoSource);

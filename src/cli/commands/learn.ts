@@ -4,17 +4,20 @@
  */
 import { ParameterError } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import { SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
-import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, rows, solveSetupFromFlags } from "../solve-flags.js";
+import { rows, solveFlagsWithout, solveSetupFromFlags } from "../solve-flags.js";
+
+// cai learn learns an infinite-horizon fixed point: no --horizon (nor its --terminal-values).
+const SOLVE = solveFlagsWithout(["horizon", "terminal-values"]);
 
 const usage =
-  `cai learn FILE ${SOLVE_FLAGS_USAGE} --steps N [--seed S] [--behaviour soft|epsilon-greedy|uniform] [--epsilon E] ` +
+  `cai learn FILE ${SOLVE.usage} --steps N [--seed S] [--behaviour soft|epsilon-greedy|uniform] [--epsilon E] ` +
   "[--lr C | --lr-power W] [--points K] [--max-episode-steps T] [--json]";
 
 const FLAGS = {
-  ...SOLVE_FLAGS,
+  ...SOLVE.flags,
   steps: { type: "string" },
   seed: { type: "string" },
   behaviour: { type: "string" },
@@ -56,7 +59,7 @@ const command: Command = {
     "The error max |Q - Q*| is measured against message passing with the same flags, over the pairs episodes",
     "can visit (states reachable from the initial distribution, actions the prior allows). Infinite horizon only.",
     "",
-    SOLVE_FLAGS_HELP,
+    SOLVE.help,
     "  --steps N        number of updates (sampled transitions), required",
     "  --seed S         seed of the generator (default 0): the same seed gives the same run",
     `  --behaviour B    soft (the current soft policy, default), epsilon-greedy, or uniform (over the prior's support)`,
@@ -88,9 +91,8 @@ const command: Command = {
     const points = numberFlag(values.points, "--points", 20, { integer: true, min: 1 });
     const cap = values["max-episode-steps"] === undefined ? undefined : numberFlag(values["max-episode-steps"], "--max-episode-steps", 1, { integer: true, min: 1 });
 
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
-    if (options.horizon !== undefined) throw new ParameterError("--horizon", "cai learn learns the fixed point of an infinite horizon: give --gamma instead");
     for (const w of model.warnings) warn(`${w}`);
     const reference = solve(mdp, { ...options, diagnostics: false });
     for (const w of reference.warnings) warn(`${w}`);

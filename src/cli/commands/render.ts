@@ -2,11 +2,11 @@ import { ParameterError, UsageError } from "../../errors.js";
 import { TrajectoryGraph } from "../../graph/trajectory-graph.js";
 import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
 import type { SolveOptions } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import { renderGraphSvg } from "../../render/graph-svg.js";
 import { gridOfPanels, settingsText, solvePanel } from "../../render/runs.js";
 import { renderValuesSvg, type ValuePanel } from "../../render/values-svg.js";
-import { writeOutput } from "../../render/output.js";
+import { refuseTerminal, writeOutput } from "../../render/output.js";
 import { numberFlag, onePositional, parseFlags, parseNumber, type Command, warn } from "../common.js";
 import { InputError, type Problem } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
@@ -45,12 +45,13 @@ function renderGraph(argv: string[]): number {
     graphUsage,
   );
   const file = onePositional(positionals, "FILE", graphUsage);
+  refuseTerminal(values.out, "the SVG picture");
   const gamma = numberFlag(values.gamma, "--gamma", 1, { exclusiveMin: 0, max: 1 });
   const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 12 });
-  const mdp = readMdpFile(file);
+  const mdp = loadMdp(file);
   const tg = TrajectoryGraph.forMdp(mdp, gamma, horizon);
   const svg = renderGraphSvg(tg, { messages: values.messages ?? false, ...(values.title !== undefined ? { title: values.title } : {}) });
-  writeOutput(values.out, svg);
+  writeOutput(values.out, svg, "--out", "the graph picture (SVG)");
   return 0;
 }
 
@@ -122,14 +123,15 @@ function renderValues(argv: string[]): number {
     valuesUsage,
   );
   const file = onePositional(positionals, "FILE", valuesUsage);
+  refuseTerminal(values.out, "the SVG picture");
   if (values.reward !== undefined) {
     const others = Object.keys(values).filter((k) => k !== "reward" && k !== "title" && k !== "out");
     if (others.length > 0) throw new ParameterError("--reward", `draws a reward table as it is; --${others[0]} does not apply`);
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     checkDrawable(mdp.nActions, "render values");
     const { panel, valueName } = rewardPanel(mdp, values.reward);
     const name = typeof mdp.meta.name === "string" ? mdp.meta.name : "MDP";
-    writeOutput(values.out, renderValuesSvg(mdp, [panel], { title: values.title ?? `${name}: a reward table`, valueName }));
+    writeOutput(values.out, renderValuesSvg(mdp, [panel], { title: values.title ?? `${name}: a reward table`, valueName }), "--out", "the reward picture (SVG)");
     return 0;
   }
   const scale = values.scale ?? (values.alphas !== undefined ? "panel" : "shared");
@@ -137,7 +139,7 @@ function renderValues(argv: string[]): number {
   const backups = values.backups === undefined ? undefined : backupList(values.backups);
   const alphas = values.alphas === undefined ? undefined : numberList(values.alphas, "--alphas", { exclusiveMin: 0 });
   const columns = values.columns === undefined ? undefined : numberFlag(values.columns, "--columns", 1, { integer: true, min: 1 });
-  const mdp = readMdpFile(file);
+  const mdp = loadMdp(file);
   checkDrawable(mdp.nActions, "render values");
   const base: SolveOptions = solveOptionsFromFlags(values, mdp);
   const step = values.step === undefined ? 0 : numberFlag(values.step, "--step", 0, { integer: true, min: 0 });
@@ -161,7 +163,7 @@ function renderValues(argv: string[]): number {
   const varied = backups && alphas ? "backups × temperatures" : backups ? "backups side by side" : alphas ? "an alpha sweep" : undefined;
   const title = values.title ?? `${name}: V(s) and q(a|s), ${varied ?? base.backup ?? "variational"} (${settingsText(base, { alpha: !alphas })})`;
   const svg = renderValuesSvg(mdp, panels, { title, scale, step, ...(columns !== undefined ? { columns } : {}) });
-  writeOutput(values.out, svg);
+  writeOutput(values.out, svg, "--out", `the values picture (SVG, ${panels.length} panel${panels.length > 1 ? "s" : ""})`);
   return 0;
 }
 
@@ -177,7 +179,7 @@ const command: Command = {
     "squares, edges labelled with the factor's interface names (out, s, a, next, O), laid out by time slice.",
     "  --horizon H      unroll over t = 0..H-1 (1..12); absent: the stationary slice whose P.next loops back to s",
     "  --gamma G        discount (adds the death state to the state domain when < 1; default 1)",
-    "  --messages       draw the backward message schedule read off the graph (numbered red arrows)",
+    "  --messages       draw the backward message schedule read off the graph (numbered orange arrows)",
     "",
     "render values: solve FILE and draw V(s) and the policy q(a|s). A grid environment written with",
     "`cai env NAME --format native` (FrozenLake, CliffWalking, open lakes: the grid is in its meta) is drawn",

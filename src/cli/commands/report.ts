@@ -1,8 +1,8 @@
 import { ParameterError } from "../../errors.js";
 import type { Backup } from "../../inference/rules/index.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/read-source.js";
-import { writeOutput } from "../../render/output.js";
+import { loadMdp } from "../tables.js";
+import { refuseTerminal, writeOutput } from "../../render/output.js";
 import { renderReport, reportRuns, ruleDerivation, type ReportDerivation } from "../../render/report.js";
 import { checkDrawable } from "../../limits.js";
 import { numberFlag, onePositional, parseFlags, type Command, warn } from "../common.js";
@@ -54,10 +54,11 @@ const command: Command = {
       usage,
     );
     const file = onePositional(positionals, "FILE", usage);
+    refuseTerminal(values.out, "the HTML page");
     const backups = values.backups === undefined ? undefined : backupList(values.backups);
     const alphas = values.alphas === undefined ? undefined : numberList(values.alphas, "--alphas", { exclusiveMin: 0 });
     const graphHorizon = values["graph-horizon"] === undefined ? undefined : numberFlag(values["graph-horizon"], "--graph-horizon", 1, { integer: true, min: 1, max: 12 });
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     checkDrawable(mdp.nActions, "report");
     const options = solveOptionsFromFlags(values, mdp);
     if (options.horizon !== undefined && graphHorizon !== undefined && graphHorizon > options.horizon) {
@@ -79,7 +80,7 @@ const command: Command = {
       json: resultJson(result, false),
       command: ["cai", "report", ...argv].join(" "),
     });
-    writeOutput(values.out, page);
+    writeOutput(values.out, page, "--out", "the report (HTML)");
     return 0;
   },
 };

@@ -6,7 +6,7 @@ import { ParameterError } from "../../errors.js";
 import { TRAJECTORY_SOURCES, type TrajectorySource } from "../../inference/forward.js";
 import { demonstrationsDocument, sampleTrajectories } from "../../inference/sample.js";
 import { solve } from "../../inference/solve.js";
-import { readMdpFile } from "../../mdp/read-source.js";
+import { loadMdp } from "../tables.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 
@@ -54,7 +54,7 @@ const command: Command = {
     const from = values.from ?? "policy";
     if (!(TRAJECTORY_SOURCES as readonly string[]).includes(from)) throw new ParameterError("--from", `"${from}" is not one of ${TRAJECTORY_SOURCES.join(", ")}`);
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag(values["max-steps"], "--max-steps", 1, { integer: true, min: 1 });
-    const mdp = readMdpFile(file);
+    const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
     if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
       throw new ParameterError("--from", "posterior samples the exact posterior p(tau | O): give --backup exact (or --from policy)");

@@ -1,12 +1,26 @@
-import { readMdpFile } from "../../mdp/read-source.js";
+import { writeFileSync } from "node:fs";
+import { loadMdp } from "../tables.js";
+import { sweepProgress } from "../progress.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
 import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } from "../../inference/forward.js";
-import { ParameterError } from "../../errors.js";
-import { onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
+import { CaiError, ConvergenceError, NoFixedPointError, ParameterError, RunError, UsageError } from "../../errors.js";
+import { recordToNpz } from "../../mdp/numpy-mdp.js";
+import { formatNumber, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
-const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior]`;
+const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
+
+/** Write a file; a {@link ParameterError} naming --npz when the path cannot be written. */
+function writeFileOrFail(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ParameterError("--npz", `cannot write ${path}: ${code === "ENOENT" ? "no such directory" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message.replace(/\s*\n\s*/g, " ")}`);
+  }
+}
+
 
 /** The JSON keys of --marginals (forward messages, inference/forward.ts). */
 function marginalsJson(f: Marginals): Record<string, unknown> {
@@ -20,6 +34,20 @@ function marginalsJson(f: Marginals): Record<string, unknown> {
   };
 }
 
+/**
+ * The "best" column: the most probable action; several names joined by "/" when they tie (within
+ * 1e-12), and "-" when every action ties (nothing to choose).
+ */
+function bestActions(mdp: TabularMdp, policy: Float64Array, s: number): string {
+  const m = mdp.nActions;
+  let top = -Infinity;
+  for (let a = 0; a < m; a++) top = Math.max(top, policy[s * m + a]!);
+  const tied: number[] = [];
+  for (let a = 0; a < m; a++) if (policy[s * m + a]! >= top - 1e-12) tied.push(a);
+  if (m > 1 && tied.length === m) return "-";
+  return tied.map((a) => mdp.actionName(a)).join("/");
+}
+
 /** How many states the readable table shows before it summarises. */
 const TABLE_ROWS = 40;
 
@@ -30,9 +58,7 @@ function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
   const lines: string[][] = [head];
   const shown = Math.min(mdp.nStates, TABLE_ROWS);
   for (let s = 0; s < shown; s++) {
-    let best = 0;
-    for (let a = 1; a < m; a++) if (res.policy[s * m + a]! > res.policy[s * m + best]!) best = a;
-    lines.push([mdp.stateName(s), fmt(res.V[s]!), ...Array.from({ length: m }, (_, a) => res.policy[s * m + a]!.toFixed(4)), mdp.actionName(best)]);
+    lines.push([mdp.stateName(s), fmt(res.V[s]!), ...Array.from({ length: m }, (_, a) => res.policy[s * m + a]!.toFixed(4)), bestActions(mdp, res.policy, s)]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   const text = lines.map((l) => l.map((c, i) => c.padStart(widths[i]!)).join("  "));
@@ -41,8 +67,8 @@ function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
     `model ${model.name}, backup ${res.backup}, ${model.name === "rlhf" ? "beta" : "alpha"} ${res.alpha}, gamma ${res.gamma}, ${res.horizon === null ? "infinite horizon" : `horizon ${res.horizon}`}, prior ${res.priorKind}`,
     res.horizon === null
       ? `${res.converged ? "converged" : "NOT converged"} after ${res.iterations} sweeps (residual max|dQ| = ${res.residual.toExponential(2)}, ${res.stopReason})`
-      : `log Z = ${res.logZ ?? "n/a"}`,
-    `ELBO of this policy = ${res.elbo ?? "n/a"} nats`,
+      : `log Z = ${res.logZ === null ? "n/a" : formatNumber(res.logZ)}`,
+    `ELBO of this policy = ${res.elbo === null ? "n/a" : `${formatNumber(res.elbo)} nats`}`,
   ];
   return [...facts, "", ...text].join("\n");
 }
@@ -67,12 +93,15 @@ const command: Command = {
   help: [
     `usage: ${usage}`,
     "",
-    "Runs message passing on the trajectory factor graph of FILE (Gymnasium P JSON or native; - for stdin).",
+    "Runs message passing on the trajectory factor graph of FILE (Gymnasium P JSON, native JSON or a numpy .npz; - for stdin).",
     "",
     SOLVE_FLAGS_HELP,
     "  --all-steps      with --horizon and --json: also Q_t, V_t, policy_t for t = 0..H-1",
     "  --json           one JSON object: Q, V, policy (t = 0), logZ and elbo, converged, iterations, residual;",
-    "                   model; with --model demonstration also pi_D and demo_counts (n x m) and restricted_states",
+    "                   model; with --model demonstration also pi_D and demo_counts (n x m) and restricted_states;",
+    '                   when the run fails (exit 1): {"error", "code", "exit_status", "converged": false, ...} (the message on stderr too)',
+    "  --npz OUT        also write the result as a numpy .npz: one array per key of --json (Q and policy (n, m), V (n,),",
+    "                   Q_t (H, n, m) with --all-steps, scalars as 0-d arrays); null keys are left out; - for stdout",
     "  --marginals      with --json: forward messages. state_marginals D_t(s) (H+1 x n: t = 0..H, the last row the",
     "                   state after the last action), state_action_marginals D_t(s,a) (H x n x m), state_occupancy",
     "                   sum_{t<H} gamma^t D_t(s) (n) and state_action_occupancy (n x m); an infinite horizon gives the",
@@ -84,25 +113,69 @@ const command: Command = {
     "or no fixed point (exact backup), 2 bad input.",
   ].join("\n"),
   run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...SOLVE_FLAGS, "all-steps": { type: "boolean" }, json: { type: "boolean" }, marginals: { type: "boolean" }, "marginals-from": { type: "string" } }, usage);
+    const { values, positionals } = parseFlags(argv, { ...SOLVE_FLAGS, "all-steps": { type: "boolean" }, json: { type: "boolean" }, npz: { type: "string" }, marginals: { type: "boolean" }, "marginals-from": { type: "string" } }, usage);
     const file = onePositional(positionals, "FILE", usage);
-    const mdp = readMdpFile(file);
+    if (values.npz === "-" && values.json) throw new UsageError(`--npz - and --json both write to standard output: give --npz a file name\nusage: ${usage}`);
+    if (values.npz === "-" && process.stdout.isTTY) throw new UsageError(`--npz - writes binary data to standard output, which is a terminal: redirect it (> out.npz) or give a file name\nusage: ${usage}`);
     const from = values["marginals-from"] ?? "policy";
     if (!(TRAJECTORY_SOURCES as readonly string[]).includes(from)) throw new ParameterError("--marginals-from", `"${from}" is not one of ${TRAJECTORY_SOURCES.join(", ")}`);
     if (values["marginals-from"] !== undefined && !values.marginals) throw new ParameterError("--marginals-from", "chooses the distribution of --marginals; give --marginals too");
     if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
+    const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
     if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
       throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
     }
-    // Without --all-steps (or --marginals, which runs forward through every step's policy) a finite
-    // horizon keeps two value slices, not H x n x m numbers.
-    const res = solve(mdp, { ...options, keepSteps: (values["all-steps"] ?? false) || (values.marginals ?? false) });
+    let res: SolveResult;
+    // On a terminal, long infinite-horizon runs show their sweeps on stderr (nothing when it is not one).
+    const progress = options.horizon === undefined ? sweepProgress("cai solve", { gamma: options.gamma ?? 1, tol: options.tol ?? 1e-10, maxIter: options.maxIter ?? 100000 }) : undefined;
+    try {
+      // Without --all-steps (or --marginals, which runs forward through every step's policy) a finite
+      // horizon keeps two value slices, not H x n x m numbers.
+      const run = { ...options, keepSteps: (values["all-steps"] ?? false) || (values.marginals ?? false) };
+      res = solve(mdp, progress ? { ...run, onSweep: progress.onSweep } : run);
+      progress?.done();
+    } catch (e) {
+      progress?.done();
+      // --json: stdout holds one JSON object also when the run fails (exit 1); the message goes to stderr.
+      // Bad input (exit 2) prints nothing on stdout, as every command does.
+      if (values.json && e instanceof RunError) printJson(failureJson(e));
+      throw e;
+    }
     const fw = values.marginals ? marginals(mdp, res, { from: from as TrajectorySource }) : null;
-    for (const w of [...model.warnings, ...res.warnings]) warn(`${w}`);
-    if (values.json) printJson({ ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) });
-    else process.stdout.write(table(mdp, res, model) + "\n");
+    for (const w of [...model.warnings, ...res.warnings]) warn(w);
+    const out = { ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) };
+    if (values.npz !== undefined) {
+      const { bytes, omitted } = recordToNpz(out, ["horizon", "iterations"]);
+      if (values.npz === "-") process.stdout.write(bytes);
+      else {
+        writeFileOrFail(values.npz, bytes);
+        process.stderr.write(`cai: wrote ${values.npz} (${bytes.length} bytes; numpy.load: Q, V, policy and the keys of --json${omitted.length > 0 ? `, except ${omitted.join(", ")}` : ""})\n`);
+      }
+    }
+    if (values.json) printJson(out);
+    else if (values.npz !== "-") process.stdout.write(table(mdp, res, model) + "\n");
     return 0;
   },
 };
+
+/** The JSON object of a failed run: the error, converged false, and what the error knows. */
+function failureJson(e: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    error: e instanceof Error ? e.message.replace(/\s*\n\s*/g, " ") : String(e),
+    code: e instanceof CaiError ? e.code : "internal",
+    exit_status: 1,
+    converged: false,
+  };
+  if (e instanceof ConvergenceError) {
+    out.iterations = e.iterations;
+    out.residual = e.residual;
+  }
+  if (e instanceof NoFixedPointError) {
+    out.growth_per_step = e.growthPerStep;
+    out.spectral_radius = e.spectralRadius;
+  }
+  return out;
+}
+
 export default command;

@@ -13,6 +13,7 @@
  *   goal no absorbing self-loop: it is never occupied, because entering it ends the episode);
  * - p0 puts probability 1 on the start state 36.
  */
+import { checkOptionKeys } from "../../options.js";
 import { TabularMdp, indexArray } from "../tabular.js";
 import { cellNames } from "./grid.js";
 
@@ -41,6 +42,7 @@ const DC = [0, 1, 0, -1] as const;
  * `gym.make("CliffWalking-v1", is_slippery=...)`.
  */
 export function cliffWalking(options: CliffWalkingOptions = {}): TabularMdp {
+  checkOptionKeys(options, Object.keys({ isSlippery: 1 } satisfies Record<keyof CliffWalkingOptions, 1>), "cliffWalking");
   const { isSlippery = false } = options;
   const n = ROWS * COLS;
   const per = isSlippery ? 3 : 1;

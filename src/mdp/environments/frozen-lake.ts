@@ -16,6 +16,7 @@
  * (test/bench/ref/softvi.c): no holes, start top-left, goal bottom-right, and by default the
  * three slippery entries all 1/3 exactly, as the C reference builds them.
  */
+import { checkOptionKeys } from "../../options.js";
 import { InputError, ParameterError, type Problem } from "../../errors.js";
 import { TabularMdp, indexArray } from "../tabular.js";
 import { cellNames } from "./grid.js";
@@ -55,6 +56,10 @@ export interface FrozenLakeOpenOptions {
   readonly successRate?: number;
 }
 
+/** Every key of the options (complete by `satisfies`): any other key is an error naming the nearest. */
+const FROZEN_LAKE_OPTION_KEYS = Object.keys({ map: 1, isSlippery: 1, successRate: 1, rewardSchedule: 1 } satisfies Record<keyof FrozenLakeOptions, 1>);
+const FROZEN_LAKE_OPEN_OPTION_KEYS = Object.keys({ isSlippery: 1, successRate: 1 } satisfies Record<keyof FrozenLakeOpenOptions, 1>);
+
 // Cell codes of the typed grid.
 const FROZEN = 0;
 const START = 1;
@@ -73,6 +78,9 @@ const CODE: Readonly<Record<string, number>> = { F: FROZEN, S: START, H: HOLE, G
  *   characters other than S, F, H, G, no S, no G).
  */
 export function frozenLake(options: FrozenLakeOptions = {}): TabularMdp {
+  checkOptionKeys(options, FROZEN_LAKE_OPTION_KEYS, "frozenLake", (v) =>
+    typeof v === "string" ? `a map name goes in the options: frozenLake({ map: ${JSON.stringify(v)} })` : Array.isArray(v) ? "custom rows go in the options: frozenLake({ map: [...] })" : undefined,
+  );
   const { map = "4x4", isSlippery = true, successRate = 1 / 3, rewardSchedule = [1, 0, 0] } = options;
   let rows: readonly string[];
   let mapName: string | undefined;
@@ -119,6 +127,7 @@ export function frozenLake(options: FrozenLakeOptions = {}): TabularMdp {
  *   32-bit indices, or a successRate outside [0, 1].
  */
 export function frozenLakeOpen(size: number, options: FrozenLakeOpenOptions = {}): TabularMdp {
+  checkOptionKeys(options, FROZEN_LAKE_OPEN_OPTION_KEYS, "frozenLakeOpen");
   const { isSlippery = true, successRate } = options;
   if (!Number.isInteger(size) || size < 2) throw new ParameterError("size", `expected an integer >= 2, got ${size}`);
   // 12 (N^2 - 1) + 4 entries must fit Int32 indices.

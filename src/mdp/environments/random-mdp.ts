@@ -8,6 +8,7 @@
  * sampling, then sorted), then per entry one uniform each for weight, reward and done. The done
  * draw is taken even when terminalProbability is 0, so changing it changes only the done flags.
  */
+import { checkOptionKeys } from "../../options.js";
 import { ParameterError } from "../../errors.js";
 import { Rng } from "../../numeric/random.js";
 import { TabularMdp, indexArray } from "../tabular.js";
@@ -34,6 +35,11 @@ export interface RandomMdpOptions {
  *   successors > states, a table too large for 32-bit indices, a bad reward range or probability.
  */
 export function randomMdp(options: RandomMdpOptions): TabularMdp {
+  checkOptionKeys(
+    options,
+    Object.keys({ states: 1, actions: 1, successors: 1, seed: 1, rewardRange: 1, terminalProbability: 1 } satisfies Record<keyof RandomMdpOptions, 1>),
+    "randomMdp",
+  );
   const { states, actions, successors, seed = 0, rewardRange = [-1, 1], terminalProbability = 0 } = options;
   for (const [field, v] of [["states", states], ["actions", actions], ["successors", successors]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new ParameterError(field, `expected an integer >= 1, got ${v}`);

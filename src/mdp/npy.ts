@@ -1,0 +1,240 @@
+/**
+ * numpy's `.npy` format (format versions 1, 2 and 3): a magic string, a Python-literal header
+ * `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }` padded to a multiple of 64 bytes, then
+ * the array's bytes. Bytes in, arrays out: no file access here (the Node edge reads the file).
+ *
+ * Every numeric dtype numpy writes for tables is read (float64/32, signed and unsigned integers of
+ * 1 to 8 bytes, bool), little or big endian, C or Fortran order; values come out as a Float64Array
+ * in C order (row-major), so a float32 value is the exact double of the stored float32.
+ */
+import { InputError } from "../errors.js";
+
+/** A `.npy`/`.npz` file that cannot be read, or an array of the wrong dtype or shape. */
+export class NumpyFormatError extends InputError {
+  constructor(source: string, detail: string, code = "bad-npy") {
+    super([{ code, path: source, message: `${source}: ${detail}` }]);
+  }
+}
+
+/** The kind of a numpy dtype: float, signed integer, unsigned integer, bool, or unicode string. */
+export type NpyKind = "f" | "i" | "u" | "b" | "U";
+
+/** An array read from a `.npy` file, values in C order. */
+export interface NpyArray {
+  /** The dtype as numpy writes it, e.g. "<f8", "<f4", "|b1", "<U5". */
+  readonly descr: string;
+  readonly kind: NpyKind;
+  /** Bytes per element (for "U": per character, 4). */
+  readonly itemSize: number;
+  readonly shape: readonly number[];
+  /** The values in C order (numbers for every kind except "U"). */
+  readonly data: Float64Array;
+  /** The strings of a unicode array ("U" kind only), in C order. */
+  readonly strings?: readonly string[];
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** True when the bytes start with the `.npy` magic string. */
+export function isNpy(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Number of elements of a shape (1 for a 0-d array). */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Parse a `.npy` file.
+ * @param source - how errors name the input (a file name, or "file.npz: Q.npy").
+ * @throws {@link NumpyFormatError} for a bad magic string, header, dtype (object arrays, complex,
+ *   structured, float16) or a file shorter than its header says, and for int64 values beyond 2^53.
+ */
+export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+  if (!isNpy(bytes)) throw new NumpyFormatError(source, "not a .npy file (it does not start with \\x93NUMPY)");
+  const major = bytes[6];
+  if (bytes.length < 10) throw new NumpyFormatError(source, "the .npy file ends inside its header");
+  let headerLen: number;
+  let start: number;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NumpyFormatError(source, "the .npy file ends inside its header");
+    headerLen = view.getUint32(8, true);
+    start = 12;
+  } else throw new NumpyFormatError(source, `.npy format version ${major} is not one this reader knows (1, 2 or 3)`);
+  if (start + headerLen > bytes.length) throw new NumpyFormatError(source, "the .npy file ends inside its header");
+  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+    if (/'descr'\s*:\s*\[/.test(header)) throw new NumpyFormatError(source, "structured arrays (record dtypes) are not tables: save one plain array per name");
+    throw new NumpyFormatError(source, `cannot read the .npy header ${JSON.stringify(header.trim())}`);
+  }
+  const shape = shapeText
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")
+    .map((x) => Number(x.replace(/L$/, "")));
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new NumpyFormatError(source, `bad shape (${shapeText}) in the .npy header`);
+  const m = /^([<>|=])([fiubUO?cSVMmae])(\d*)$/.exec(descr);
+  if (!m) throw new NumpyFormatError(source, `dtype ${JSON.stringify(descr)} is not a plain number type`);
+  const order = m[1]!;
+  let kindChar = m[2]!;
+  const itemSize = Number(m[3]);
+  if (kindChar === "?") kindChar = "b";
+  const supported: Record<string, number[]> = { f: [4, 8], i: [1, 2, 4, 8], u: [1, 2, 4, 8], b: [1], U: [4] };
+  if (kindChar === "U") {
+    // "<U5": 5 characters of 4 bytes each.
+  } else if (!(kindChar in supported) || !supported[kindChar]!.includes(itemSize)) {
+    const why = kindChar === "O" ? "object arrays (pickled Python objects) cannot be read without Python: convert to a numeric array" : kindChar === "c" ? "complex numbers are not probabilities or rewards" : kindChar === "f" && itemSize === 2 ? "float16 is too coarse for a table: save float32 or float64" : "not a numeric type this reader knows (float64/32, int/uint 8 to 64 bits, bool)";
+    throw new NumpyFormatError(source, `dtype ${JSON.stringify(descr)}: ${why}`);
+  }
+  const kind = kindChar as NpyKind;
+  const little = order !== ">";
+  const count = shapeSize(shape);
+  const width = kind === "U" ? 4 * itemSize : itemSize;
+  const body = start + headerLen;
+  if (bytes.length - body < count * width) {
+    throw new NumpyFormatError(source, `the .npy data is ${bytes.length - body} bytes but shape (${shape.join(", ")}) of ${descr} needs ${count * width}`);
+  }
+  const data = new Float64Array(kind === "U" ? 0 : count);
+  let strings: string[] | undefined;
+  if (kind === "U") {
+    strings = [];
+    for (let i = 0; i < count; i++) {
+      let s = "";
+      for (let c = 0; c < itemSize; c++) {
+        const code = view.getUint32(body + i * width + 4 * c, little);
+        if (code === 0) break;
+        s += String.fromCodePoint(code);
+      }
+      strings.push(s);
+    }
+  } else if (little && kind === "f" && itemSize === 8) {
+    // The common case, without a DataView call per element (an aligned copy: Uint8Array's slice,
+    // since a Node Buffer's slice is a view into a shared pool).
+    data.set(new Float64Array(Uint8Array.prototype.slice.call(bytes, body, body + count * 8).buffer));
+  } else if (little && kind === "i" && itemSize === 4) {
+    data.set(new Int32Array(Uint8Array.prototype.slice.call(bytes, body, body + count * 4).buffer));
+  } else {
+    for (let i = 0; i < count; i++) {
+      const at = body + i * itemSize;
+      let v: number;
+      switch (kind + itemSize) {
+        case "f8": v = view.getFloat64(at, little); break;
+        case "f4": v = view.getFloat32(at, little); break;
+        case "i1": v = view.getInt8(at); break;
+        case "i2": v = view.getInt16(at, little); break;
+        case "i4": v = view.getInt32(at, little); break;
+        case "u1": case "b1": v = view.getUint8(at); break;
+        case "u2": v = view.getUint16(at, little); break;
+        case "u4": v = view.getUint32(at, little); break;
+        case "i8": case "u8": {
+          const big = kind === "i" ? view.getBigInt64(at, little) : view.getBigUint64(at, little);
+          v = Number(big);
+          if (!Number.isSafeInteger(v)) throw new NumpyFormatError(source, `element ${i} is ${big}, beyond the integers a double holds exactly (2^53)`);
+          break;
+        }
+        default: throw new NumpyFormatError(source, `dtype ${descr} is not supported`);
+      }
+      data[i] = v;
+    }
+  }
+  const arr = { descr, kind, itemSize, shape, data, ...(strings ? { strings } : {}) };
+  return fortran === "True" && shape.length > 1 ? toCOrder(arr) : arr;
+}
+
+/** The same array in C order (numpy's Fortran order: the first index varies fastest). */
+function toCOrder(a: NpyArray): NpyArray {
+  const shape = a.shape;
+  const d = shape.length;
+  const count = shapeSize(shape);
+  const fStride: number[] = new Array(d);
+  let s = 1;
+  for (let i = 0; i < d; i++) {
+    fStride[i] = s;
+    s *= shape[i]!;
+  }
+  const idx = new Array(d).fill(0);
+  const move = <T>(from: ArrayLike<T>, to: { [k: number]: T }) => {
+    idx.fill(0);
+    for (let c = 0; c < count; c++) {
+      let f = 0;
+      for (let i = 0; i < d; i++) f += idx[i] * fStride[i]!;
+      to[c] = from[f]!;
+      for (let i = d - 1; i >= 0; i--) {
+        if (++idx[i] < shape[i]!) break;
+        idx[i] = 0;
+      }
+    }
+  };
+  const data = new Float64Array(a.data.length);
+  if (a.data.length > 0) move(a.data, data);
+  let strings: string[] | undefined;
+  if (a.strings) {
+    strings = new Array<string>(count);
+    move(a.strings, strings);
+  }
+  return { ...a, data, ...(strings ? { strings } : {}) };
+}
+
+/** Element types {@link encodeNpy} writes. */
+export type NpyWriteType = "<f8" | "<f4" | "<i8" | "<i4" | "|u1" | "|b1";
+
+/**
+ * Write a `.npy` file (format 1.0, C order, little endian): what `numpy.load` reads back.
+ * @param values - in C order; integers for the integer types, 0/1 for bool.
+ */
+export function encodeNpy(values: ArrayLike<number>, shape: readonly number[], descr: NpyWriteType = "<f8"): Uint8Array {
+  const count = shapeSize(shape);
+  if (values.length !== count) throw new RangeError(`encodeNpy: ${values.length} values for shape (${shape.join(", ")})`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Magic (6) + version (2) + length (2) + header + padding + "\n", a multiple of 64 bytes.
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header + " ".repeat(total - 10 - header.length - 1) + "\n";
+  const size = { "<f8": 8, "<f4": 4, "<i8": 8, "<i4": 4, "|u1": 1, "|b1": 1 }[descr];
+  const out = new Uint8Array(total + count * size);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  const view = new DataView(out.buffer);
+  view.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  for (let i = 0; i < count; i++) {
+    const v = values[i]!;
+    const at = total + i * size;
+    switch (descr) {
+      case "<f8": view.setFloat64(at, v, true); break;
+      case "<f4": view.setFloat32(at, v, true); break;
+      case "<i8": view.setBigInt64(at, BigInt(v), true); break;
+      case "<i4": view.setInt32(at, v, true); break;
+      case "|u1": view.setUint8(at, v); break;
+      case "|b1": view.setUint8(at, v ? 1 : 0); break;
+    }
+  }
+  return out;
+}
+
+/** Write a `.npy` of unicode strings (numpy's "<U" dtype, as `numpy.array(["a", "bc"])` saves). */
+export function encodeNpyStrings(values: readonly string[], shape: readonly number[] = [values.length]): Uint8Array {
+  const chars = values.map((s) => Array.from(s));
+  const width = Math.max(1, ...chars.map((c) => c.length));
+  const shapeText = shape.length === 0 ? "()" : shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '<U${width}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header + " ".repeat(total - 10 - header.length - 1) + "\n";
+  const out = new Uint8Array(total + values.length * width * 4);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  const view = new DataView(out.buffer);
+  view.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  chars.forEach((c, i) => c.forEach((ch, j) => view.setUint32(total + (i * width + j) * 4, ch.codePointAt(0)!, true)));
+  return out;
+}

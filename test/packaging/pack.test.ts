@@ -1,0 +1,29 @@
+/**
+ * Packaging: a clone that has not been built still packs the built files (the prepare script
+ * builds dist/, so `npm install <git url or folder>` works), and `npm run example` builds
+ * incrementally (no full re-type-check when nothing changed).
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { root } from "../support/cli.js";
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; files: string[] };
+
+describe("packaging", () => {
+  it("prepare builds dist/, and build and example are incremental", () => {
+    expect(pkg.scripts.prepare).toBe("npm run build");
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json --incremental --tsBuildInfoFile dist\/\.tsbuildinfo$/);
+    expect(pkg.scripts.example).toMatch(/^npm run build && node dist\/examples\/run\.js$/);
+  });
+
+  it("npm pack lists the built library, its types, the CLI and the models entry point", () => {
+    // --ignore-scripts: the test suite has just built dist/ (npm test runs tsc first); packing must not rebuild it under running tests.
+    const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    for (const f of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/models/index.js", "dist/models/index.d.ts"]) expect(files).toContain(f);
+    expect(files.some((f) => f.startsWith("dist/test/") || f.startsWith("test/") || f.includes(".tsbuildinfo"))).toBe(false);
+  });
+});
