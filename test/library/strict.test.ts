@@ -21,7 +21,7 @@ describe("options objects: unknown keys are errors with the nearest valid name",
   const lake = frozenLake();
 
   it("solve", () => {
-    expect(message(() => solve(lake, { bakcup: "exact", gamma: 0.9 } as never))).toMatch(/^bakcup: is not an option of solve \(did you mean backup\?\); its options are backup, alpha, gamma, /);
+    expect(message(() => solve(lake, { bakcup: "exact", gamma: 0.9 } as never))).toMatch(/^bakcup: is not an option of solve \(did you mean backup\?\); its options are backup, rules, alpha, gamma, /);
     expect(message(() => solve(lake, { gamma: 0.9, max_iter: 3 } as never))).toMatch(/^max_iter: is not an option of solve \(did you mean maxIter\?\)/);
     expect(message(() => solve(lake, { gamma: 0.9, frobnicate: 1 } as never))).toMatch(/^frobnicate: is not an option of solve; its options are/);
     // A key present with the value undefined is the same as an absent key.
