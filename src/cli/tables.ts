@@ -8,7 +8,8 @@ import { parseJson } from "../mdp/formats.js";
 import { readMdpFile } from "../mdp/read-source.js";
 import { float32SumTolerance, isNumpy, numpyArrays, numpyTable } from "../mdp/numpy-mdp.js";
 import { isNpy } from "../mdp/npy.js";
-import { readBytes, utf8 } from "../mdp/read-bytes.js";
+import { peekBytes, readBytes } from "../mdp/read-bytes.js";
+import { readSource } from "../mdp/read-source.js";
 import type { TabularMdp } from "../mdp/tabular.js";
 import { tablePrior, type ActionPrior } from "../inference/prior.js";
 import { parseQTable } from "../diagnostics/q-table.js";
@@ -18,6 +19,14 @@ export { warn };
 
 const sourceName = (path: string) => (path === "-" ? "<stdin>" : path);
 
+/**
+ * A table file: numpy bytes when its first bytes say so, else text read by readSource (which reads
+ * standard input once and stops at a NUL byte). Standard input is read as text.
+ */
+function readTable(path: string): { bytes: Uint8Array; text?: undefined } | { bytes?: undefined; text: string } {
+  return isNumpy(peekBytes(path)) ? { bytes: readBytes(path) } : { text: readSource(path) };
+}
+
 /** Read an MDP file (JSON or .npz), printing its warnings. */
 export function loadMdp(path: string): TabularMdp {
   return readMdpFile(path, { onWarning: warn });
@@ -26,13 +35,13 @@ export function loadMdp(path: string): TabularMdp {
 /** A Q-table for an n x m MDP: JSON, CSV, `.npy` (n, m), or `.npz` with an array "Q". */
 export function readQTableFile(path: string, n: number, m: number): { Q: Float64Array; format: string } {
   const source = sourceName(path);
-  const bytes = readBytes(path);
-  if (isNumpy(bytes)) {
+  const { bytes, text } = readTable(path);
+  if (bytes !== undefined) {
     const t = numpyTable(bytes, source, ["Q"], [[n, m], [n * m]], "Q-table");
     if (t.float32) warn(`${source}: the Q-table is float32 (about 7 significant digits): differences below its rounding are not the engine's`);
     return { Q: Float64Array.from(t.values), format: isNpy(bytes) ? "npy" : `npz "${t.name}"` };
   }
-  return parseQTable(utf8(bytes), source, n, m);
+  return parseQTable(text, source, n, m);
 }
 
 /**
@@ -42,10 +51,10 @@ export function readQTableFile(path: string, n: number, m: number): { Q: Float64
  */
 export function readPolicyTableFile(path: string, mdp: TabularMdp, key = "prior", what = "prior"): ActionPrior {
   const source = sourceName(path);
-  const bytes = readBytes(path);
+  const { bytes, text } = readTable(path);
   const n = mdp.nStates;
   const m = mdp.nActions;
-  if (isNumpy(bytes)) {
+  if (bytes !== undefined) {
     const t = numpyTable(bytes, source, [key], [[n, m], [n * m]], what);
     if (!t.float32) return tablePrior(t.values, n, m, `${source}: ${what}`);
     const tol = float32SumTolerance(m);
@@ -59,7 +68,7 @@ export function readPolicyTableFile(path: string, mdp: TabularMdp, key = "prior"
     warn(`${source}: the ${what} is float32: accepted because every row sums to 1 within float32 rounding (largest |sum - 1| = ${worst.toExponential(1)}, tolerance ${tol.toExponential(1)}); used as stored, not renormalised`);
     return prior;
   }
-  const doc = parseJson(utf8(bytes), source);
+  const doc = parseJson(text, source);
   if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !(key in doc)) {
     throw new PriorError([{ code: "bad-prior", path: source, message: `${source}: expected an object {"${key}": [[...], ...]} with one row per state` }]);
   }
@@ -73,8 +82,8 @@ export function readPolicyTableFile(path: string, mdp: TabularMdp, key = "prior"
  */
 export function readDemonstrationsDocument(path: string): unknown {
   const source = sourceName(path);
-  const bytes = readBytes(path);
-  if (!isNumpy(bytes)) return parseJson(utf8(bytes), source);
+  const { bytes, text } = readTable(path);
+  if (bytes === undefined) return parseJson(text, source);
   const arrays = numpyArrays(bytes, source, "counts");
   const doc: Record<string, unknown> = {};
   const counts = arrays.get("counts");
@@ -108,12 +117,12 @@ export function readDemonstrationsDocument(path: string): unknown {
  */
 export function readVectorFile(path: string, n: number, keys: readonly string[], what: string): Float64Array {
   const source = sourceName(path);
-  const bytes = readBytes(path);
-  if (isNumpy(bytes)) {
+  const { bytes, text } = readTable(path);
+  if (bytes !== undefined) {
     const t = numpyTable(bytes, source, keys, [[n]], what);
     return Float64Array.from(t.values);
   }
-  const doc = parseJson(utf8(bytes), source);
+  const doc = parseJson(text, source);
   let list: unknown = doc;
   if (typeof doc === "object" && doc !== null && !Array.isArray(doc)) {
     const key = keys.find((k) => k in doc);

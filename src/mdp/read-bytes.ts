@@ -68,3 +68,23 @@ export function utf8(bytes: Uint8Array): string {
   const text = new TextDecoder("utf-8").decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * The first bytes of a file, without reading the rest (a device such as /dev/zero never ends);
+ * empty for standard input ("-"), which cannot be peeked at and is read as text.
+ */
+export function peekBytes(path: string, count = 8): Uint8Array {
+  if (path === "-") return new Uint8Array(0);
+  const f = fs();
+  let fd: number | undefined;
+  try {
+    fd = f.openSync(path, "r");
+    const buf = new Uint8Array(count);
+    const got = f.readSync(fd, buf, 0, count, 0);
+    return buf.subarray(0, got);
+  } catch {
+    return new Uint8Array(0); // readSource reports the reason
+  } finally {
+    if (fd !== undefined) f.closeSync(fd);
+  }
+}

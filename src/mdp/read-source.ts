@@ -11,7 +11,7 @@ import { oneLine } from "./json.js";
 import { isNpy } from "./npy.js";
 import { isZip } from "./npz.js";
 import { mdpFromNpz } from "./numpy-mdp.js";
-import { readBytes, utf8 } from "./read-bytes.js";
+import { peekBytes, readBytes, utf8 } from "./read-bytes.js";
 import type { TabularMdp } from "./tabular.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
@@ -132,6 +132,10 @@ export interface ReadMdpOptions {
  */
 export function readMdpFile(path: string, options: ReadMdpOptions = {}): TabularMdp {
   const source = path === "-" ? "<stdin>" : path;
+  // Numpy files are told by their first bytes; anything else is text, read by readSource (which
+  // stops at a NUL byte and reads standard input once).
+  const head = peekBytes(path);
+  if (!isZip(head) && !isNpy(head)) return parseMdp(readSource(path), source);
   const bytes = readBytes(path);
   if (isZip(bytes)) {
     const read = mdpFromNpz(bytes, source);

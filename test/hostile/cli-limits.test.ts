@@ -53,7 +53,8 @@ describe("numbers on the command line", () => {
     const cyc = box.file("cyc.json", { P: [[[[1, 1, 1e-11, false]]], [[[1, 0, 1e-11, false]]]] });
     const r = box.cai(["solve", cyc, "--gamma", "1", "--backup", "exact", "--json"]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toBe("");
+    // --json on exit 1: stdout still holds one JSON object (the error), the message is on stderr too.
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: "no-fixed-point", exit_status: 1, converged: false });
     expect(r.stderr).toMatch(/no fixed point.*spectral radius 1 \+ 1\.0000\de-11 >= 1, so V grows by 1\.0000\de-11 per step/);
   });
 });

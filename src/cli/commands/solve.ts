@@ -6,7 +6,7 @@ import { solve, type SolveResult } from "../../inference/solve.js";
 import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } from "../../inference/forward.js";
 import { CaiError, ConvergenceError, NoFixedPointError, ParameterError, RunError, UsageError } from "../../errors.js";
 import { recordToNpz } from "../../mdp/numpy-mdp.js";
-import { formatNumber, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
+import { cliText, formatNumber, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
@@ -162,7 +162,7 @@ const command: Command = {
 /** The JSON object of a failed run: the error, converged false, and what the error knows. */
 function failureJson(e: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    error: e instanceof Error ? e.message.replace(/\s*\n\s*/g, " ") : String(e),
+    error: cliText(e instanceof Error ? e.message.replace(/\s*\n\s*/g, " ") : String(e)),
     code: e instanceof CaiError ? e.code : "internal",
     exit_status: 1,
     converged: false,
