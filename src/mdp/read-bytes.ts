@@ -74,7 +74,8 @@ export function utf8(bytes: Uint8Array): string {
  * empty for standard input ("-"), which cannot be peeked at and is read as text.
  */
 export function peekBytes(path: string, count = 8): Uint8Array {
-  if (path === "-") return new Uint8Array(0);
+  // Standard input, or no file system (a browser): nothing to peek at; readSource says why.
+  if (path === "-" || nodeBuiltin("node:fs") === undefined) return new Uint8Array(0);
   const f = fs();
   let fd: number | undefined;
   try {
