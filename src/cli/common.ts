@@ -116,6 +116,7 @@ const API_PHRASES: readonly (readonly [string, string])[] = [
   ["(maxIter)", "(--max-iter)"],
   ["(keepSteps: false)", "(cai solve without --all-steps)"],
   ['backup: "hard"', "--backup hard"],
+  ["keep only t = 0 (cai solve without --all-steps)", "leave out --all-steps (only t = 0 is kept)"],
 ];
 
 /** An engine message in the CLI's words (flags for API options). */
@@ -139,7 +140,7 @@ export const MAX_PROBLEM_LINES = 20;
 export function reportError(e: unknown, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): number {
   // The engine names its API options; the CLI says which flag sets them.
   if (e instanceof ParameterError && e.parameter in API_FLAGS) {
-    write(`cai: error: ${API_FLAGS[e.parameter]}: ${oneLine(e.detail)}`);
+    write(`cai: error: ${API_FLAGS[e.parameter]}: ${cliText(oneLine(e.detail))}`);
     return 2;
   }
   if (e instanceof NoFixedPointError) {
@@ -153,7 +154,7 @@ export function reportError(e: unknown, write: (line: string) => void = (l) => p
   }
   if (e instanceof InputError) {
     const shown = e.problems.slice(0, MAX_PROBLEM_LINES);
-    for (const p of shown) write(`cai: error: ${oneLine(asFlag(p))}`);
+    for (const p of shown) write(`cai: error: ${cliText(oneLine(asFlag(p)))}`);
     const rest = e.problems.length - shown.length;
     if (rest > 0) write(`cai: error: ... and ${rest} more problem${rest > 1 ? "s" : ""} (${e.problems.length} in all)`);
     return 2;

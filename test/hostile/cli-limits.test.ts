@@ -37,7 +37,18 @@ describe("numbers on the command line", () => {
       ["bench", "softvi", "--size", "4"],
       ["demo"],
     ];
-    for (const args of runs) expectClean(box.cai([...args, "--alpha", "1e-320"]), 2, /--alpha: 1e-320 is below 1e-300, where 1\/alpha and r\/alpha overflow; use the hard backup/);
+    for (const args of runs) {
+      const r = box.cai([...args, "--alpha", "1e-320"]);
+      expectClean(r, 2, /--alpha: 1e-320 is below 1e-300, where 1\/alpha and r\/alpha overflow; use the hard backup \(--backup hard\)/);
+      expect(r.stderr).not.toMatch(/backup: "hard"/); // the CLI speaks in flags, not API options
+    }
+  });
+
+  it("a horizon too long to store names the flag to leave out, not the API option", () => {
+    const lake = box.file("lake3.json", JSON.parse(box.cai(["env", "frozenlake", "--map", "4x4"]).stdout));
+    const r = box.cai(["solve", lake, "--horizon", "1e9", "--all-steps"]);
+    expectClean(r, 2, /--horizon: .* would need about 1\.05 TiB, above the limit of 2\.00 GiB; use a shorter horizon, or leave out --all-steps/);
+    expect(r.stderr).not.toMatch(/keepSteps/);
   });
 
   it("rewards near 1e308 are refused before any number is printed (exit 2, naming the rewards)", () => {
