@@ -46,29 +46,8 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
     checkMemory(streamingBytes(H, n, m, diagnostics), "horizon", `a horizon of ${H} steps (${n} states x ${m} actions, checkpoints for the ELBO)`, "use a shorter horizon");
     const st = solveFiniteStreaming(mdp, r.rules, r.prior, r.alpha, r.gamma, H, diagnostics);
     const logZ = diagnostics ? (r.rules.exactMessages ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
-    return {
-      backup: r.rules.backup,
-      alpha: r.alpha,
-      gamma: r.gamma,
-      horizon: H,
-      priorKind: r.prior.kind,
-      nStates: n,
-      nActions: m,
-      Q: st.Q,
-      V: st.V,
-      policy: st.policy,
-      steps: null,
-      logZ: logZ !== null && Number.isFinite(logZ) ? logZ : null,
-      elbo: st.evaluation && Number.isFinite(st.evaluation.elbo) ? st.evaluation.elbo : null,
-      occupancy: st.evaluation ? st.evaluation.occupancy : null,
-      converged: true,
-      iterations: H,
-      residual: 0,
-      errorBound: 0,
-      stopReason: "horizon",
-      warnings,
-      schedule,
-    };
+    const elbo = st.evaluation && Number.isFinite(st.evaluation.elbo) ? st.evaluation.elbo : null;
+    return finiteResult(mdp, r, H, schedule, { Q: st.Q, V: st.V, policy: st.policy, steps: null, logZ, elbo, occupancy: st.evaluation ? st.evaluation.occupancy : null, warnings });
   }
   checkMemory(
     finiteStepsBytes(H, n, m),
@@ -100,27 +79,32 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
     elbo = Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
   }
+  return finiteResult(mdp, r, H, schedule, { Q: Qs[0]!, V: Vs[0]!, policy: Ps[0]!, steps: { Q: Qs, V: Vs, policy: Ps }, logZ, elbo, occupancy, warnings });
+}
+
+/** A finite-horizon result: what both paths (stored steps, streaming) computed, and what a horizon fixes. */
+function finiteResult(
+  mdp: MdpArrays,
+  r: Resolved,
+  H: number,
+  schedule: Schedule,
+  run: Pick<SolveResult, "Q" | "V" | "policy" | "steps" | "logZ" | "elbo" | "occupancy" | "warnings">,
+): SolveResult {
   return {
     backup: r.rules.backup,
     alpha: r.alpha,
     gamma: r.gamma,
     horizon: H,
     priorKind: r.prior.kind,
-    nStates: n,
-    nActions: m,
-    Q: Qs[0]!,
-    V: Vs[0]!,
-    policy: Ps[0]!,
-    steps: { Q: Qs, V: Vs, policy: Ps },
-    logZ: logZ !== null && Number.isFinite(logZ) ? logZ : null,
-    elbo,
-    occupancy,
+    nStates: mdp.nStates,
+    nActions: mdp.nActions,
+    ...run,
+    logZ: run.logZ !== null && Number.isFinite(run.logZ) ? run.logZ : null,
     converged: true,
     iterations: H,
     residual: 0,
     errorBound: 0,
     stopReason: "horizon",
-    warnings,
     schedule,
   };
 }

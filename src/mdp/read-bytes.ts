@@ -9,7 +9,7 @@ import { nodeBuiltin } from "../host.js";
 
 function fs(): typeof NodeFs {
   const mod = nodeBuiltin("node:fs");
-  if (mod === undefined) throw new Error("files can be read under Node.js only (pass the bytes to mdpFromNpz or numpyTable)");
+  if (mod === undefined) throw new FileReadError("<file>", "files can be read under Node.js only (pass the bytes to mdpFromNpz or numpyTable)");
   return mod;
 }
 
@@ -22,6 +22,11 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: "the file name is too long",
 };
 
+/** Why a file could not be read, in words (the errno's meaning), or undefined for an unknown code. */
+export function fileErrorReason(err: NodeJS.ErrnoException): string | undefined {
+  return err.code !== undefined ? REASONS[err.code] : undefined;
+}
+
 /** The bytes of a file (or of standard input for "-"); a {@link FileReadError} saying why not. */
 export function readBytes(path: string): Uint8Array {
   try {
@@ -30,7 +35,7 @@ export function readBytes(path: string): Uint8Array {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new FileReadError(path === "-" ? "<stdin>" : path, (err.code !== undefined ? REASONS[err.code] : undefined) ?? err.message.replace(/\s*\n\s*/g, " "));
+    throw new FileReadError(path === "-" ? "<stdin>" : path, fileErrorReason(err) ?? err.message.replace(/\s*\n\s*/g, " "));
   }
 }
 

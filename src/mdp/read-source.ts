@@ -11,7 +11,7 @@ import { oneLine } from "./json.js";
 import { isNpy } from "./npy.js";
 import { isZip } from "./npz.js";
 import { mdpFromNpz } from "./numpy-mdp.js";
-import { peekBytes, readBytes, utf8 } from "./read-bytes.js";
+import { fileErrorReason, peekBytes, readBytes, utf8 } from "./read-bytes.js";
 import type { TabularMdp } from "./tabular.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
@@ -28,15 +28,7 @@ export function readSource(path: string): string {
   } catch (e) {
     if (e instanceof CaiError) throw e;
     const err = e as NodeJS.ErrnoException;
-    const reason: Record<string, string> = {
-      ENOENT: "no such file",
-      EISDIR: "is a directory, not a file",
-      EACCES: "permission denied",
-      EPERM: "permission denied",
-      ENOTDIR: "a component of the path is not a directory",
-      ENAMETOOLONG: "the file name is too long",
-    };
-    throw new FileReadError(source, (err.code !== undefined ? reason[err.code] : undefined) ?? oneLine(err.message));
+    throw new FileReadError(source, fileErrorReason(err) ?? oneLine(err.message));
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
