@@ -81,7 +81,7 @@ export function exactLogSpectralRadius(
   let prev = NaN;
   let steady = 0;
   let upper = upper0;
-  let logOnePlusC = Math.log1p(Math.exp(logC));
+  let logOnePlusC = logAddExp(0, logC);
   let settled = false;
   for (let it = 0; it < maxIter; it++) {
     logHomogeneous(mdp, prior, alpha, gamma, y, L);
@@ -117,7 +117,7 @@ export function exactLogSpectralRadius(
       const next = upper + Math.log1p(-Math.exp(logC - upper));
       if (Number.isFinite(next)) {
         logC = next;
-        logOnePlusC = Math.log1p(Math.exp(logC));
+        logOnePlusC = logAddExp(0, logC);
         prev = NaN;
         steady = 0;
       }
@@ -162,7 +162,7 @@ export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alp
     [y, yn] = [yn, y];
     logHomogeneous(mdp, prior, alpha, gamma, y, L);
   }
-  const logOnePlusC = Math.log1p(Math.exp(logC));
+  const logOnePlusC = logAddExp(0, logC);
   const inS = new Uint8Array(n).fill(1);
   for (let pass = 0; pass < passes; pass++) {
     let size = 0;
