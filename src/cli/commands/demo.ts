@@ -10,6 +10,7 @@ import { backwardSchedule } from "../../inference/schedule.js";
 import { applyBackup, solve, type SolveResult } from "../../inference/solve.js";
 import { uniformPrior } from "../../inference/prior.js";
 import { RULES } from "../../inference/rules/index.js";
+import { bruteLogZ } from "../../diagnostics/enumerate.js";
 import { formatNumber, numberFlag, parseFlags, type Command } from "../common.js";
 
 const usage = "cai demo [--alpha A] [--gamma G] [--horizon H]";
@@ -38,29 +39,6 @@ function drawMap(mdp: TabularMdp, res: SolveResult): string[] {
     lines.push(`  ${grid.map[r]}   ${arrows}   ${values}`);
   }
   return lines;
-}
-
-/** log Z by enumerating every trajectory of length H from the start state (independent of the engine). */
-function bruteLogZ(mdp: TabularMdp, alpha: number, H: number): number {
-  const m = mdp.nActions;
-  const logs: number[] = [];
-  const walk = (t: number, s: number, logw: number): void => {
-    if (t === H) {
-      logs.push(logw);
-      return;
-    }
-    for (let a = 0; a < m; a++) {
-      for (const e of mdp.entries(s, a)) {
-        if (e.prob === 0) continue;
-        const lw = logw + Math.log(1 / m) + Math.log(e.prob) + e.reward / alpha;
-        if (e.done) logs.push(lw);
-        else walk(t + 1, e.next, lw);
-      }
-    }
-  };
-  for (let s = 0; s < mdp.nStates; s++) if (mdp.initial[s]! > 0) walk(0, s, Math.log(mdp.initial[s]!));
-  const mx = Math.max(...logs);
-  return mx + Math.log(logs.reduce((acc, l) => acc + Math.exp(l - mx), 0));
 }
 
 const command: Command = {
@@ -154,8 +132,9 @@ const command: Command = {
     // (uniform start over all 64 cells so that the goal is within reach of short trajectories)
     const Hb = 3;
     const spread = mdp.withInitial(new Float64Array(mdp.nStates).fill(1 / mdp.nStates));
-    const small = solve(spread, { backup: "exact", alpha, horizon: Hb, prior: uniformPrior(mdp.nStates, mdp.nActions) });
-    const brute = bruteLogZ(spread, alpha, Hb);
+    const uniform = uniformPrior(mdp.nStates, mdp.nActions);
+    const small = solve(spread, { backup: "exact", alpha, horizon: Hb, prior: uniform });
+    const brute = bruteLogZ(spread, uniform, alpha, 1, Hb);
     const checks: Array<[string, boolean]> = [
       [`fixed point: applying the backup once more moves Q by ${fp.toExponential(2)} (the run stopped at max|dQ| <= 1e-10)`, fp <= 1e-10],
       [`Jensen: V_exact(s) - V_variational(s) lies in [${jensen.toExponential(2)}, ${widest.toFixed(4)}] over all ${mdp.nStates} states (>= 0; 0 at holes and goal)`, jensen >= -1e-12],
