@@ -20,6 +20,9 @@ export interface ConvergenceTest {
 /** The engine's stall test: 10 sweeps without progress at 1024 ulp of max(1, max |Q|). */
 export const ENGINE_STALL = { stallAfter: 10, stallLevel: 1024 * Number.EPSILON } as const;
 
+/** No stall test (solve's `stallTest: false`): the run ends on the tolerance or the sweep budget. */
+export const NO_STALL = { stallAfter: Infinity, stallLevel: 0 } as const;
+
 export type ConvergenceVerdict = "tolerance" | "stalled" | null;
 
 export class ConvergenceMonitor {

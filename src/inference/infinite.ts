@@ -5,7 +5,7 @@
  */
 import { ConvergenceError, NoFixedPointError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
-import { ConvergenceMonitor, ENGINE_STALL } from "./convergence.js";
+import { ConvergenceMonitor, ENGINE_STALL, NO_STALL } from "./convergence.js";
 import { evaluateInfinite } from "./evaluate.js";
 import { NO_ALPHA_DIAGNOSTICS } from "./finite.js";
 import { exactGrowthBeyondRounding, exactLogGrowthLowerBound, exactLogSpectralRadius } from "./growth.js";
@@ -97,7 +97,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   // gamma < 1: stop when the bound on the distance to the fixed point, L / (1 - L) x residual,
   // reaches the tolerance (the monitor keeps the stall test); gamma = 1: stop on the residual.
   const bounded = r.gamma < 1;
-  const monitor = new ConvergenceMonitor({ tol: bounded ? 0 : r.tol, relative: false, ...ENGINE_STALL });
+  const monitor = new ConvergenceMonitor({ tol: bounded ? 0 : r.tol, relative: false, ...(r.stallTest ? ENGINE_STALL : NO_STALL) });
   let lastTop = NaN;
   let lastScale = 1;
   let lastContraction = NaN;

@@ -59,6 +59,12 @@ export interface SolveOptions {
   readonly tol?: number;
   /** @defaultValue 100000 */
   readonly maxIter?: number;
+  /**
+   * Infinite horizon: stop when the residual stalls at rounding level (10 sweeps without a new
+   * smallest residual at 1024 ulp of max |Q|). false runs to `tol` or `maxIter` whatever the
+   * residual does (benchmarks that time a fixed number of sweeps from converged values). @defaultValue true
+   */
+  readonly stallTest?: boolean;
   /** Throw {@link ConvergenceError} instead of returning an unconverged result. */
   readonly strict?: boolean;
   /**
@@ -164,6 +170,7 @@ export interface Resolved {
   prior: ActionPrior;
   tol: number;
   maxIter: number;
+  stallTest: boolean;
   strict: boolean;
   diagnostics: boolean;
   schedule: SweepSchedule;
@@ -191,6 +198,7 @@ const SOLVE_OPTION_KEYS = Object.keys({
   entropy: true,
   tol: true,
   maxIter: true,
+  stallTest: true,
   strict: true,
   keepSteps: true,
   diagnostics: true,
@@ -271,6 +279,6 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   const threads = o.threads ?? SOLVE_DEFAULTS.threads;
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1)) throw new ParameterError("threads", `must be an integer >= 1 or "auto", got ${String(threads)}`);
   const alphaDiagnostics = checkValueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy", hard: temperatureFree }) && inTemperatureRange(alpha);
-  return { rules, alpha, gamma, horizon, prior, tol, maxIter, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, terminal, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
+  return { rules, alpha, gamma, horizon, prior, tol, maxIter, stallTest: o.stallTest ?? true, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, terminal, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
 }
 

@@ -13,7 +13,10 @@
  *   3. time to tolerance 1e-14, C Jacobi and the engine's prioritised schedule, where the two
  *      answers must agree to 1e-9 in sum of V and max |dV| (at 1e-10 two different iterations can
  *      differ by up to 1e-10 gamma / (1 - gamma) = 1e-8);
- *   4. peak memory against 1.5 x (transition arrays + V, Vn), for Jacobi and prioritised runs.
+ *   4. peak memory against 1.5 x (transition arrays + V, Vn), for Jacobi and prioritised runs;
+ *   5. per sweep on converged values (issue 14 target 5): C (init=) and the engine (--init) start
+ *      from V* (stage 2's fixed point) and run the same Jacobi sweeps; ns/nnz, engine / C, and the
+ *      two V's must agree to 1e-9 as in stage 1.
  * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
  * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
  *
@@ -43,6 +46,8 @@ const reps = Number(opt("--reps") ?? (quick ? 3 : 5));
 const tolReps = Number(opt("--tol-reps") ?? (quick ? 2 : 3));
 const jsonOut = opt("--json");
 const refSource = join(root, "test/bench/ref/softvi.c");
+/** The per-sweep stage on converged values runs the engine with each kernel (CAI_KERNEL); the first is the default choice. */
+const CONVERGED_KERNELS: readonly string[] = ["auto"];
 
 // ---------------------------------------------------------------- helpers
 const median = (xs: number[]) => {
@@ -58,8 +63,8 @@ function fmt(x: number): string {
 }
 const stat = (xs: number[]) => `${fmt(median(xs))} ${spread(xs)}`;
 
-function run(cmd: string, args: string[], what: string): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+function run(cmd: string, args: string[], what: string, env?: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26, ...(env ? { env } : {}) });
   if (r.status !== 0) throw new Error(`${what} failed (status ${r.status}): ${r.stderr || r.error?.message}`);
   return r.stdout + r.stderr;
 }
@@ -74,11 +79,13 @@ interface Run {
   V: Float64Array;
   backupsPerState: number;
   threads: number;
+  /** The engine's sweep kernel (js or wasm); C: "c". */
+  kernel?: string;
 }
 
 /** softvi.c under /usr/bin/time (peak RSS); total_ms is its sweeps' time (what it measures). */
-function runC(bin: string, N: number, sweeps: number, tol: number, dump: string, mode = "variational"): Run {
-  const args = [`N=${N}`, `sweeps=${sweeps}`, `tol=${tol}`, `mode=${mode}`, "form=log1p", `dump=${dump}`];
+function runC(bin: string, N: number, sweeps: number, tol: number, dump: string, mode = "variational", init?: string): Run {
+  const args = [`N=${N}`, `sweeps=${sweeps}`, `tol=${tol}`, `mode=${mode}`, "form=log1p", `dump=${dump}`, ...(init ? [`init=${init}`] : [])];
   const hasTime = existsSync("/usr/bin/time");
   const out = hasTime ? run("/usr/bin/time", ["-f", "maxrss_kb %M", bin, ...args], "softvi") : run(bin, args, "softvi");
   const kv = new Map(out.trim().split("\n").map((l) => [l.split(" ")[0]!, l.split(" ").slice(1).join(" ")] as const));
@@ -96,9 +103,10 @@ function runC(bin: string, N: number, sweeps: number, tol: number, dump: string,
   };
 }
 
-/** `cai bench softvi` in a fresh process. */
-function runEngine(N: number, sweeps: number, tol: number, dump: string, schedule = "jacobi", threads = "auto", backup = "variational"): Run {
-  const out = run(process.execPath, [cli, "bench", "softvi", "--backup", backup, "--size", String(N), "--max-iter", String(sweeps), "--tol", String(tol), "--schedule", schedule, "--threads", threads, "--dump", dump, "--json"], "cai bench");
+/** `cai bench softvi` in a fresh process; `init`: its --init file; `kernel`: CAI_KERNEL for it (js, wasm). */
+function runEngine(N: number, sweeps: number, tol: number, dump: string, schedule = "jacobi", threads = "auto", backup = "variational", init?: string, kernel?: string): Run {
+  const args = [cli, "bench", "softvi", "--backup", backup, "--size", String(N), "--max-iter", String(sweeps), "--tol", String(tol), "--schedule", schedule, "--threads", threads, "--dump", dump, "--json"];
+  const out = run(process.execPath, init ? [...args, "--init", init] : args, "cai bench", kernel ? { ...process.env, CAI_KERNEL: kernel } : undefined);
   const j = JSON.parse(out) as Record<string, number>;
   return {
     nsPerNnz: j.ns_per_nnz!,
@@ -110,6 +118,7 @@ function runEngine(N: number, sweeps: number, tol: number, dump: string, schedul
     V: readF64(dump),
     backupsPerState: j.backups_per_state!,
     threads: j.threads!,
+    kernel: String(j.kernel ?? "js"),
   };
 }
 
@@ -227,6 +236,35 @@ try {
       starCheck = `; it agrees with C run to 1e-15 within max |dV| ${fmt(maxAbsDiff(star.V, cStar.V))}`;
     }
     const err = (r: Run) => maxAbsDiff(r.V, star.V);
+
+    // Per sweep on converged values (the real workload: the sweeps near the end of a solve, where
+    // every action's expm1/log1p is a real one, not the cheap Taylor branch of the first sweeps from
+    // V = 0): C and the engine both start from V* and run the same `fixed` Jacobi sweeps (tol 0).
+    const cc: Run[] = [];
+    const ecByKernel = new Map<string, Run[]>(CONVERGED_KERNELS.map((k) => [k, []]));
+    for (let i = 0; i < reps; i++) {
+      cc.push(runC(bin, N, fixed, 0, f("cc.f64"), "variational", f("star.f64")));
+      for (const k of CONVERGED_KERNELS) ecByKernel.get(k)!.push(runEngine(N, fixed, 0, f(`ec-${k}.f64`), "jacobi", "auto", "variational", f("star.f64"), k));
+    }
+    const cNs = median(cc.map((r) => r.nsPerNnz));
+    say(`per sweep on converged values, ${fixed} Jacobi sweeps from V* (tol 0; C init=, engine --init):`);
+    say(`  C              ns/nnz ${stat(cc.map((r) => r.nsPerNnz))}`);
+    const convergedResults: Record<string, unknown> = { sweeps: fixed, cNsPerNnz: cc.map((r) => r.nsPerNnz) };
+    for (const k of CONVERGED_KERNELS) {
+      const runs = ecByKernel.get(k)!;
+      const ns = runs.map((r) => r.nsPerNnz);
+      const r = median(ns) / cNs;
+      const agree = { sum: relDiff(runs[0]!.sumV, cc[0]!.sumV), v: maxAbsDiff(runs[0]!.V, cc[0]!.V) };
+      const ran = [...new Set(runs.map((x) => x.kernel))].join(",");
+      say(`  engine ${k.padEnd(7)} ns/nnz ${stat(ns)}  threads ${runs[0]!.threads}, kernel ran: ${ran}  engine / C ${fmt(r)} [${fmt(Math.min(...ns) / cNs)}, ${fmt(Math.max(...ns) / cNs)}]  agreement: |d sumV| / sumV ${fmt(agree.sum)}, max |dV| ${fmt(agree.v)}`);
+      if (agree.sum > 1e-9 || agree.v > 1e-9) verdict(false, `N = ${N}: engine (${k} kernel) and C agree after ${fixed} sweeps from V*`);
+      convergedResults[k] = { nsPerNnz: ns, ratio: r, kernelRan: ran, agreeSum: agree.sum, agreeV: agree.v };
+    }
+    // The verdict is for what users get: the engine's default kernel choice.
+    const def = ecByKernel.get(CONVERGED_KERNELS[0]!)!;
+    const defRatio = median(def.map((r) => r.nsPerNnz)) / cNs;
+    verdict(defRatio <= 1, `target 5: per sweep on converged values at N = ${N}, engine (default kernel: ${def[0]!.kernel}) / C <= 1.0: ${fmt(defRatio)}`);
+    convergedResults.defaultRatio = defRatio;
     const tC = median(ct.map((r) => r.totalMs));
     const tP = median(ep.map((r) => r.totalMs));
     // The same answer from different schedules: at tolerance 1e-14 both runs are within about
@@ -264,6 +302,7 @@ try {
     }
     if (N === 300) verdict(v0rel <= 1e-9, `V[0] at N = 300 (engine Jacobi vs C log1p form, same sweeps) within 1e-9 relative: ${fmt(v0rel)}`);
     results[`N${N}`] = {
+      perSweepConverged: convergedResults,
       perSweep: { sweeps: fixed, engineNsPerNnz: e.map((r) => r.nsPerNnz), cNsPerNnz: c.map((r) => r.nsPerNnz), ratio, enginePeakMiB: e.map((r) => r.peakMiB), cPeakMiB: c.map((r) => r.peakMiB), agreeSum, agreeV },
       toTolerance: {
         cMs: ct.map((r) => r.totalMs),

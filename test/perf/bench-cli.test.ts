@@ -3,6 +3,9 @@
  * its V0 and sumV are the engine's own Jacobi numbers (checked against the rules' plain loops), its
  * JSON carries the keys issue 7 names, and bad input exits 2 with one line naming the flag.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULES, frozenLakeOpen, uniformPrior } from "../../src/index.js";
 import { root, runCai } from "../support/cli.js";
@@ -31,6 +34,66 @@ describe("cai bench softvi", () => {
     expect(Math.abs(j.sumV! - sum) / sum).toBeLessThan(1e-12);
     expect(V[0]).toBeGreaterThan(0);
     expect(Math.abs(j.V0! - V[0]!) / V[0]!).toBeLessThan(1e-12);
+  });
+
+  it("--init FILE continues from a dumped V: 60 sweeps from the dump of 40 equal 100 plain Jacobi sweeps within 1e-12", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cai-bench-init-"));
+    try {
+      const first = join(dir, "V40.f64");
+      expect(cai("bench", "softvi", "--size", "9", "--tol", "0", "--max-iter", "40", "--dump", first).status).toBe(0);
+      const last = join(dir, "V100.f64");
+      const r = cai("bench", "softvi", "--size", "9", "--tol", "0", "--max-iter", "60", "--init", first, "--dump", last, "--json");
+      expect(r.status, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Record<string, number>).sweeps).toBe(60);
+      const mdp = frozenLakeOpen(9);
+      const prior = uniformPrior(mdp.nStates, 4);
+      const V = new Float64Array(mdp.nStates);
+      const Q = new Float64Array(mdp.nStates * 4);
+      for (let k = 0; k < 100; k++) {
+        RULES.variational.dynamics.apply(mdp, V, 0.1, 0.99, Q);
+        RULES.variational.actions.apply(Q, prior, 0.1, V, null);
+      }
+      const b = readFileSync(last);
+      const got = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      expect(got.length).toBe(81);
+      for (let s = 0; s < 81; s++) expect(Math.abs(got[s]! - V[s]!), `state ${s}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(V[s]!)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--tol 0 runs every --max-iter sweep from a fixed point, where the residual stalls at once (no stall test)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cai-bench-init-"));
+    try {
+      const star = join(dir, "star.f64");
+      expect(cai("bench", "softvi", "--size", "8", "--tol", "1e-15", "--dump", star).status).toBe(0);
+      const j = JSON.parse(cai("bench", "softvi", "--size", "8", "--tol", "0", "--max-iter", "50", "--init", star, "--json").stdout) as Record<string, unknown>;
+      expect(j.sweeps).toBe(50);
+      expect(j.stop_reason).toBe("max-iterations");
+      expect(j.residual as number).toBeLessThan(1e-14);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects an --init file of the wrong length or with a non-finite value, exit 2, naming --init", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cai-bench-init-"));
+    try {
+      const short = join(dir, "short.f64");
+      writeFileSync(short, new Uint8Array(8 * 15));
+      const r = cai("bench", "softvi", "--size", "4", "--init", short);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--init: .* holds 120 bytes; 16 states need 128/);
+      const nan = join(dir, "nan.f64");
+      const v = new Float64Array(16);
+      v[7] = NaN;
+      writeFileSync(nan, new Uint8Array(v.buffer));
+      const r2 = cai("bench", "softvi", "--size", "4", "--init", nan);
+      expect(r2.status).toBe(2);
+      expect(r2.stderr).toMatch(/--init: value 7 of .* is NaN/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the prioritised schedule stops at the tolerance with fewer full sweeps than Jacobi, and says how many backups it ran", () => {

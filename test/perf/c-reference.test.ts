@@ -1,11 +1,11 @@
 /**
  * The bench's C reference, test/bench/ref/softvi.c, is the repository's own: built here with cc
  * (as `npm run bench` builds it), its variational and exact (z-space) modes must give the numbers
- * of the engine's plain rules, sweep for sweep, and nothing in the repository may name the bench
+ * of the engine's plain rules, sweep for sweep (from V = 0 and from a V file, init=), and nothing in the repository may name the bench
  * files that lived outside it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,26 @@ describe("the C reference test/bench/ref/softvi.c", () => {
       expect(Math.abs(Number(kv.get("sumV")) - sum)).toBeLessThan(1e-12 * Math.max(1, Math.abs(sum)));
     });
   }
+
+  for (const mode of ["variational", "exact"] as const) {
+    it(`mode=${mode}: init= starts from a V file: 25 sweeps from the dump of 35 equal 60 plain sweeps within 1e-12`, () => {
+      runC(["N=6", "sweeps=35", "tol=0", `mode=${mode}`]);
+      const init = join(dir, `init-${mode}.f64`);
+      copyFileSync(join(dir, "V.f64"), init);
+      const { kv, V } = runC(["N=6", "sweeps=25", "tol=0", `mode=${mode}`, `init=${init}`]);
+      expect(kv.get("sweeps")).toBe("25");
+      const ref = plain(mode, 6, 60);
+      for (let s = 0; s < 36; s++) expect(Math.abs(V[s]! - ref[s]!), `state ${s}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(ref[s]!)));
+    });
+  }
+
+  it("rejects an init= file of the wrong length with exit 2", () => {
+    const bad = join(dir, "short.f64");
+    writeFileSync(bad, new Uint8Array(8 * 24));
+    const r = spawnSync(bin, ["N=5", `init=${bad}`], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/init: .* must hold exactly 25 float64 values/);
+  });
 
   it("stops at its tolerance on max |dV| and says so", () => {
     const { kv } = runC(["N=5", "tol=1e-9", "mode=exact"]);

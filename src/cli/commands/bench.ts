@@ -9,6 +9,7 @@
  * times only its sweeps; total_ms is the whole solve (compiling the kernel's arrays, starting the
  * threads, the sweeps, the policy).
  */
+import { readBytes } from "../../mdp/read-bytes.js";
 import { writeOutput } from "../../render/output.js";
 import { checkTableSize } from "../../limits.js";
 import { sweepProgress } from "../progress.js";
@@ -21,7 +22,7 @@ import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "..
 import { sweepFlags } from "../sweep-flags.js";
 
 const usage =
-  "cai bench softvi --size N [--backup exact|variational|hard] [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--dump FILE] [--json]";
+  "cai bench softvi --size N [--backup exact|variational|hard] [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--init FILE] [--dump FILE] [--json]";
 
 const flags = {
   size: { type: "string" },
@@ -32,9 +33,24 @@ const flags = {
   "max-iter": { type: "string" },
   schedule: { type: "string" },
   threads: { type: "string" },
+  init: { type: "string" },
   dump: { type: "string" },
   json: { type: "boolean" },
 } as const;
+
+/** `--init FILE`: exactly n finite float64 values, little-endian; else a typed error naming the flag (and the index). */
+function readValues(path: string, n: number): Float64Array {
+  const bytes = readBytes(path);
+  if (bytes.length !== 8 * n) throw new ParameterError("--init", `${path} holds ${bytes.length} bytes; ${n} states need ${8 * n} (raw little-endian float64)`);
+  const V = new Float64Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let s = 0; s < n; s++) {
+    const v = view.getFloat64(8 * s, true);
+    if (!Number.isFinite(v)) throw new ParameterError("--init", `value ${s} of ${path} is ${v}, not a finite number`);
+    V[s] = v;
+  }
+  return V;
+}
 
 const command: Command = {
   name: "bench",
@@ -55,6 +71,8 @@ const command: Command = {
     "  --max-iter K     at most K sweeps, counted from V = 0 as softvi.c counts them (default 100000, K >= 2)",
     "  --schedule S     jacobi (default, the C reference's), gauss-seidel, prioritised",
     "  --threads T      worker threads sharing each sweep: auto (default) or a number (capped at the cores)",
+    "  --init FILE      start from the V in FILE (N^2 raw little-endian float64, as --dump writes it and",
+    "                   softvi.c init= reads it) instead of V = 0: sweeps on converged values, the real workload",
     "  --dump FILE      write the final V as raw little-endian float64 (as softvi.c dump=)",
     "  --json           one JSON object: ns_per_nnz, sweeps, total_ms, peak_rss_mb, V0, sumV and the run's facts",
     "",
@@ -82,6 +100,7 @@ const command: Command = {
     let t = performance.now();
     const mdp = frozenLakeOpen(size);
     const buildMs = performance.now() - t;
+    const initialValues = values.init === undefined ? undefined : readValues(values.init, mdp.nStates);
     const nnz = mdp.nnz;
     let afterSweep0 = 0;
     let lastSweep = 0;
@@ -96,6 +115,8 @@ const command: Command = {
       schedule,
       threads,
       diagnostics: false,
+      stallTest: tol > 0, // --tol 0 runs exactly --max-iter sweeps, as softvi.c tol=0 does
+      ...(initialValues ? { initialValues } : {}),
       onSweep: (k, r) => {
         const now = performance.now();
         if (k === 0) afterSweep0 = now;
@@ -122,6 +143,7 @@ const command: Command = {
       tol,
       schedule,
       threads: res.threads ?? null,
+      kernel: "js",
       sweeps,
       backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
       converged: res.converged,
