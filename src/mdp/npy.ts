@@ -51,7 +51,39 @@ export function shapeSize(shape: readonly number[]): number {
  * @throws {@link NumpyFormatError} for a bad magic string, header, dtype (object arrays, complex,
  *   structured, float16) or a file shorter than its header says, and for int64 values beyond 2^53.
  */
-export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+/** What a `.npy` header says: the dtype, the shape and where the data starts. */
+export interface NpyHeader {
+  readonly descr: string;
+  readonly kind: NpyKind;
+  /** Bytes per element (for "U": per character, 4). */
+  readonly itemSize: number;
+  readonly shape: readonly number[];
+  readonly fortran: boolean;
+  readonly little: boolean;
+  /** Offset of the first element from the start of the `.npy` bytes. */
+  readonly dataOffset: number;
+  /** Number of elements. */
+  readonly count: number;
+  /** Bytes per element in the data (for "U": 4 x characters). */
+  readonly width: number;
+}
+
+/**
+ * Bytes a `.npy` header needs before {@link parseNpyHeader} can read it: 0 once `bytes` hold it
+ * all, else how many bytes in all (at least 12) to gather first.
+ */
+export function npyHeaderNeeds(bytes: Uint8Array): number {
+  if (bytes.length < 12) return 12;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = bytes[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+  return bytes.length >= total ? 0 : total;
+}
+
+/**
+ * Read a `.npy` header (the data may follow in the same bytes, or not).
+ * @throws {@link NumpyFormatError} for a bad magic string or header, or a dtype this reader does not know.
+ */
+export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   if (!isNpy(bytes)) throw new NumpyFormatError(source, "not a .npy file (it does not start with \\x93NUMPY)");
   const major = bytes[6];
   if (bytes.length < 10) throw new NumpyFormatError(source, "the .npy file ends inside its header");
@@ -95,16 +127,92 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     throw new NumpyFormatError(source, `dtype ${JSON.stringify(descr)}: ${why}`);
   }
   const kind = kindChar as NpyKind;
-  const little = order !== ">";
   const count = shapeSize(shape);
-  const width = kind === "U" ? 4 * itemSize : itemSize;
-  const body = start + headerLen;
+  return { descr, kind, itemSize, shape, fortran: fortran === "True", little: order !== ">", dataOffset: start + headerLen, count, width: kind === "U" ? 4 * itemSize : itemSize };
+}
+
+/** Scratch space for {@link decodeNpyValues}: aligned bytes for the typed-array fast paths. */
+let scratch = new ArrayBuffer(1 << 16);
+
+/**
+ * Decode `count` numeric elements from `bytes` (the element bytes, from element `first` of the
+ * array on) into `out[0..count)`. Little-endian float64, float32, int32 and int64 data take typed
+ * views of an aligned copy; the rest a DataView read per element.
+ * @throws {@link NumpyFormatError} for an int64 value beyond 2^53 (naming its element index).
+ */
+export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, out: Float64Array, first: number, source: string): void {
+  const { kind, itemSize, little } = h;
+  const size = count * itemSize;
+  if (little && kind === "f" && itemSize === 8) {
+    new Uint8Array(out.buffer, out.byteOffset, size).set(bytes.subarray(0, size));
+    return;
+  }
+  if (little && (kind === "f" || kind === "i") && (itemSize === 4 || itemSize === 8)) {
+    if (scratch.byteLength < size) scratch = new ArrayBuffer(size);
+    new Uint8Array(scratch, 0, size).set(bytes.subarray(0, size));
+    if (kind === "f" && itemSize === 4) {
+      const f = new Float32Array(scratch, 0, count);
+      for (let i = 0; i < count; i++) out[i] = f[i]!;
+    } else if (itemSize === 4) {
+      const v = new Int32Array(scratch, 0, count);
+      for (let i = 0; i < count; i++) out[i] = v[i]!;
+    } else {
+      // int64 as (low, high) 32-bit halves: exact while |v| < 2^53.
+      const v = new Int32Array(scratch, 0, 2 * count);
+      for (let i = 0; i < count; i++) {
+        const hi = v[2 * i + 1]!;
+        const x = hi * 4294967296 + (v[2 * i]! >>> 0);
+        if (!Number.isSafeInteger(x)) {
+          const big = BigInt(hi) * 4294967296n + BigInt(v[2 * i]! >>> 0);
+          throw new NumpyFormatError(source, `element ${first + i} is ${big}, beyond the integers a double holds exactly (2^53)`);
+        }
+        out[i] = x;
+      }
+    }
+    return;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < count; i++) {
+    const at = i * itemSize;
+    let v: number;
+    switch (kind + itemSize) {
+      case "f8": v = view.getFloat64(at, little); break;
+      case "f4": v = view.getFloat32(at, little); break;
+      case "i1": v = view.getInt8(at); break;
+      case "i2": v = view.getInt16(at, little); break;
+      case "i4": v = view.getInt32(at, little); break;
+      case "u1": case "b1": v = view.getUint8(at); break;
+      case "u2": v = view.getUint16(at, little); break;
+      case "u4": v = view.getUint32(at, little); break;
+      case "i8": case "u8": {
+        const big = kind === "i" ? view.getBigInt64(at, little) : view.getBigUint64(at, little);
+        v = Number(big);
+        if (!Number.isSafeInteger(v)) throw new NumpyFormatError(source, `element ${first + i} is ${big}, beyond the integers a double holds exactly (2^53)`);
+        break;
+      }
+      default: throw new NumpyFormatError(source, `dtype ${h.descr} is not supported`);
+    }
+    out[i] = v;
+  }
+}
+
+/**
+ * Parse a `.npy` file.
+ * @param source - how errors name the input (a file name, or "file.npz: Q.npy").
+ * @throws {@link NumpyFormatError} for a bad magic string, header, dtype (object arrays, complex,
+ *   structured, float16) or a file shorter than its header says, and for int64 values beyond 2^53.
+ */
+export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+  const h = parseNpyHeader(bytes, source);
+  const { descr, kind, itemSize, shape, little, count, width } = h;
+  const body = h.dataOffset;
   if (bytes.length - body < count * width) {
     throw new NumpyFormatError(source, `the .npy data is ${bytes.length - body} bytes but shape (${shape.join(", ")}) of ${descr} needs ${count * width}`);
   }
   const data = new Float64Array(kind === "U" ? 0 : count);
   let strings: string[] | undefined;
   if (kind === "U") {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     strings = [];
     for (let i = 0; i < count; i++) {
       let s = "";
@@ -115,38 +223,9 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
       }
       strings.push(s);
     }
-  } else if (little && kind === "f" && itemSize === 8) {
-    // The common case, without a DataView call per element (an aligned copy: Uint8Array's slice,
-    // since a Node Buffer's slice is a view into a shared pool).
-    data.set(new Float64Array(Uint8Array.prototype.slice.call(bytes, body, body + count * 8).buffer));
-  } else if (little && kind === "i" && itemSize === 4) {
-    data.set(new Int32Array(Uint8Array.prototype.slice.call(bytes, body, body + count * 4).buffer));
-  } else {
-    for (let i = 0; i < count; i++) {
-      const at = body + i * itemSize;
-      let v: number;
-      switch (kind + itemSize) {
-        case "f8": v = view.getFloat64(at, little); break;
-        case "f4": v = view.getFloat32(at, little); break;
-        case "i1": v = view.getInt8(at); break;
-        case "i2": v = view.getInt16(at, little); break;
-        case "i4": v = view.getInt32(at, little); break;
-        case "u1": case "b1": v = view.getUint8(at); break;
-        case "u2": v = view.getUint16(at, little); break;
-        case "u4": v = view.getUint32(at, little); break;
-        case "i8": case "u8": {
-          const big = kind === "i" ? view.getBigInt64(at, little) : view.getBigUint64(at, little);
-          v = Number(big);
-          if (!Number.isSafeInteger(v)) throw new NumpyFormatError(source, `element ${i} is ${big}, beyond the integers a double holds exactly (2^53)`);
-          break;
-        }
-        default: throw new NumpyFormatError(source, `dtype ${descr} is not supported`);
-      }
-      data[i] = v;
-    }
-  }
+  } else decodeNpyValues(h, bytes.subarray(body), count, data, 0, source);
   const arr = { descr, kind, itemSize, shape, data, ...(strings ? { strings } : {}) };
-  return fortran === "True" && shape.length > 1 ? toCOrder(arr) : arr;
+  return h.fortran && shape.length > 1 ? toCOrder(arr) : arr;
 }
 
 /** The same array in C order (numpy's Fortran order: the first index varies fastest). */

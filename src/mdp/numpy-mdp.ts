@@ -15,8 +15,10 @@
  */
 import { InputError, MdpValidationError, type Problem } from "../errors.js";
 import { fsum } from "../numeric/logspace.js";
-import { NumpyFormatError, encodeNpy, encodeNpyStrings, isNpy, parseNpy, shapeSize, type NpyArray } from "./npy.js";
-import { encodeNpz, isZip, parseNpz } from "./npz.js";
+import { NumpyFormatError, encodeNpy, encodeNpyStrings, isNpy, parseNpy, shapeSize, type NpyArray, type NpyHeader } from "./npy.js";
+import { encodeNpz, isZip, openNpz, parseNpz, type NpzArchive } from "./npz.js";
+import { bytesSource } from "./zip.js";
+import { checkTableSize } from "../limits.js";
 import { PROBABILITY_SUM_TOLERANCE, TabularMdp, buildChecked, indexArray, nextStateProblem, type MdpLabels } from "./tabular.js";
 
 /** A numpy table holding values that are not finite numbers (each problem names the index). */
@@ -56,12 +58,22 @@ const isFloat32 = (a: NpyArray) => a.kind === "f" && a.itemSize === 4;
 
 /** Read an MDP from `.npz` bytes in any of the three layouts. */
 export function mdpFromNpz(bytes: Uint8Array, source: string): NumpyRead<TabularMdp> & { readonly layout: NumpyMdpLayout } {
-  const arrays = parseNpz(bytes, source);
-  if (arrays.has("row_start")) return { ...csrMdp(arrays, source), layout: "csr" };
-  if (arrays.has("P")) return denseMdp(arrays, source);
+  if (!isZip(bytes)) throw new NumpyFormatError(source, "not an .npz file (it is not a zip archive)");
+  return mdpFromNpzArchive(openNpz(bytesSource(bytes), source));
+}
+
+/**
+ * Read an MDP from an opened `.npz` archive in any of the three layouts. The CSR arrays are
+ * streamed into the typed arrays the table keeps (no copy of the archive or of a whole member in
+ * memory): what the Node edge uses for a file of any size.
+ */
+export function mdpFromNpzArchive(archive: NpzArchive): NumpyRead<TabularMdp> & { readonly layout: NumpyMdpLayout } {
+  const { source } = archive;
+  if (archive.has("row_start")) return { ...csrMdp(archive), layout: "csr" };
+  if (archive.has("P")) return denseMdp(new Map(archive.names.map((name) => [name, archive.read(name)])), source);
   throw new NumpyFormatError(
     source,
-    `no MDP arrays: expected "P" and "R" (pymdptoolbox (A, S, S) or dense (S, A, S)) or "row_start", "next", "prob", "reward", "done", "initial" (CSR); found ${[...arrays.keys()].map((k) => JSON.stringify(k)).join(", ")}`,
+    `no MDP arrays: expected "P" and "R" (pymdptoolbox (A, S, S) or dense (S, A, S)) or "row_start", "next", "prob", "reward", "done", "initial" (CSR); found ${archive.names.map((k) => JSON.stringify(k)).join(", ")}`,
     "unknown-format",
   );
 }
@@ -71,15 +83,6 @@ function need(arrays: Map<string, NpyArray>, name: string, source: string, layou
   if (!a) throw new NumpyFormatError(source, `the ${layout} layout needs an array "${name}" (found ${[...arrays.keys()].map((k) => JSON.stringify(k)).join(", ")})`);
   if (a.kind === "U") throw new NumpyFormatError(source, `"${name}" holds strings, not numbers`);
   return a;
-}
-
-/** Integer values of an index array (any integer dtype, or floats that are whole numbers). */
-function integers(a: NpyArray, name: string, source: string): Float64Array {
-  const d = a.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isInteger(d[i]!)) throw new NumpyFormatError(source, `${name}[${i}] is ${d[i]}, not an integer index`);
-  }
-  return d;
 }
 
 function float32Warning(source: string, what: string, worst: number, tol: number): string {
@@ -96,60 +99,81 @@ function initialFrom(arrays: Map<string, NpyArray>, n: number, source: string, p
   return { initial: Float64Array.from(a.data), float32: isFloat32(a) };
 }
 
-function csrMdp(arrays: Map<string, NpyArray>, source: string): NumpyRead<TabularMdp> {
-  const layout = "CSR";
-  const rs = need(arrays, "row_start", source, layout);
-  const nx = need(arrays, "next", source, layout);
-  const pr = need(arrays, "prob", source, layout);
-  const rw = need(arrays, "reward", source, layout);
-  const dn = arrays.get("done");
-  const init = need(arrays, "initial", source, layout);
-  for (const [name, a] of [["row_start", rs], ["next", nx], ["prob", pr], ["reward", rw], ["initial", init], ...(dn ? [["done", dn] as const] : [])] as const) {
-    if (a.shape.length !== 1) throw new NumpyFormatError(source, `${name} has shape ${shapeText(a.shape)}; the CSR arrays are one-dimensional`);
-  }
-  const n = init.shape[0]!;
+function csrMdp(archive: NpzArchive): NumpyRead<TabularMdp> {
+  const { source } = archive;
+  const header = (name: string, optional = false): NpyHeader | undefined => {
+    if (!archive.has(name)) {
+      if (optional) return undefined;
+      throw new NumpyFormatError(source, `the CSR layout needs an array "${name}" (found ${archive.names.map((k) => JSON.stringify(k)).join(", ")})`);
+    }
+    const h = archive.header(name);
+    if (h.kind === "U") throw new NumpyFormatError(source, `"${name}" holds strings, not numbers`);
+    if (h.shape.length !== 1) throw new NumpyFormatError(source, `${name} has shape ${shapeText(h.shape)}; the CSR arrays are one-dimensional`);
+    return h;
+  };
+  const rs = header("row_start")!;
+  const nx = header("next")!;
+  const pr = header("prob")!;
+  const rw = header("reward")!;
+  const dn = header("done", true);
+  const init = header("initial")!;
+  const n = init.count;
   if (n < 1) throw new NumpyFormatError(source, "initial is empty: the MDP needs at least one state");
-  const rows = rs.shape[0]! - 1;
+  const rows = rs.count - 1;
   const m = rows / n;
   if (!Number.isInteger(m) || m < 1) {
-    throw new NumpyFormatError(source, `row_start has ${rs.shape[0]} entries; with ${n} states (the length of initial) it needs S * A + 1 = ${n} * A + 1`);
+    throw new NumpyFormatError(source, `row_start has ${rs.count} entries; with ${n} states (the length of initial) it needs S * A + 1 = ${n} * A + 1`);
   }
-  const nnz = nx.shape[0]!;
-  for (const [name, a] of [["prob", pr], ["reward", rw], ...(dn ? [["done", dn] as const] : [])] as const) {
-    if (a.shape[0] !== nnz) throw new NumpyFormatError(source, `${name} has ${a.shape[0]} entries but next has ${nnz}`);
+  const nnz = nx.count;
+  for (const [name, h] of [["prob", pr], ["reward", rw], ...(dn ? [["done", dn] as const] : [])] as const) {
+    if (h.count !== nnz) throw new NumpyFormatError(source, `${name} has ${h.count} entries but next has ${nnz}`);
   }
-  const rowStartIn = integers(rs, "row_start", source);
-  const nextIn = integers(nx, "next", source);
+  checkTableSize(rows, nnz, "file", `the CSR table of ${source}`);
+  // Each array goes from the archive into the typed array the table keeps, a chunk of values at a time.
   const rowStart = indexArray(rows + 1);
-  for (let i = 0; i <= rows; i++) {
-    const v = rowStartIn[i]!;
-    if (v < 0 || v > nnz || (i > 0 && v < rowStartIn[i - 1]!)) {
-      throw new NumpyFormatError(source, `row_start[${i}] = ${v}: row starts must rise from 0 to ${nnz} (the number of entries)`);
+  let previous = 0;
+  archive.forEachChunk("row_start", (v, count, first) => {
+    for (let i = 0; i < count; i++) {
+      const x = v[i]!;
+      if (!Number.isInteger(x)) throw new NumpyFormatError(source, `row_start[${first + i}] is ${x}, not an integer index`);
+      if (x < 0 || x > nnz || x < previous) throw new NumpyFormatError(source, `row_start[${first + i}] = ${x}: row starts must rise from 0 to ${nnz} (the number of entries)`);
+      rowStart[first + i] = previous = x;
     }
-    rowStart[i] = v;
-  }
+  });
   if (rowStart[0] !== 0 || rowStart[rows] !== nnz) throw new NumpyFormatError(source, `row_start must run from 0 to ${nnz} (the number of entries), not ${rowStart[0]} to ${rowStart[rows]}`);
   const next = indexArray(nnz);
   const problems: Problem[] = [];
-  for (let row = 0; row < rows; row++) {
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      const t = nextIn[k]!;
+  let row = 0;
+  archive.forEachChunk("next", (v, count, first) => {
+    for (let i = 0; i < count; i++) {
+      const k = first + i;
+      const t = v[i]!;
+      if (!Number.isInteger(t)) throw new NumpyFormatError(source, `next[${k}] is ${t}, not an integer index`);
       if (t >= 0 && t < n) next[k] = t;
-      else problems.push({ ...nextStateProblem(Math.floor(row / m), row % m, k - rowStart[row]!, t, n), path: `${source}: next[${k}]` });
+      else {
+        while (rowStart[row + 1]! <= k) row++;
+        problems.push({ ...nextStateProblem(Math.floor(row / m), row % m, k - rowStart[row]!, t, n), path: `${source}: next[${k}]` });
+      }
     }
-  }
+  });
   const done = new Uint8Array(nnz);
   if (dn) {
-    for (let k = 0; k < nnz; k++) {
-      const v = dn.data[k]!;
-      if (v !== 0 && v !== 1) throw new NumpyFormatError(source, `done[${k}] is ${v} (expected a bool, 0 or 1)`);
-      done[k] = v;
-    }
+    archive.forEachChunk("done", (v, count, first) => {
+      for (let i = 0; i < count; i++) {
+        const x = v[i]!;
+        if (x !== 0 && x !== 1) throw new NumpyFormatError(source, `done[${first + i}] is ${x} (expected a bool, 0 or 1)`);
+        done[first + i] = x;
+      }
+    });
   }
-  const prob = Float64Array.from(pr.data);
-  const reward = Float64Array.from(rw.data);
-  const { initial, float32: initial32 } = initialFrom(arrays, n, source, problems);
-  return finish({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, {}, problems, source, isFloat32(pr) ? "prob" : undefined, initial32);
+  const prob = new Float64Array(nnz);
+  archive.forEachChunk("prob", (v, count, first) => prob.set(v.subarray(0, count), first));
+  const reward = new Float64Array(nnz);
+  archive.forEachChunk("reward", (v, count, first) => reward.set(v.subarray(0, count), first));
+  const initial = new Float64Array(n);
+  archive.forEachChunk("initial", (v, count, first) => initial.set(v.subarray(0, count), first));
+  const f32 = (h: NpyHeader) => h.kind === "f" && h.itemSize === 4;
+  return finish({ nStates: n, nActions: m, rowStart, next, prob, reward, done, initial }, {}, problems, source, f32(pr) ? "prob" : undefined, f32(init));
 }
 
 /** Validate with the float32 tolerance where the probabilities were float32, and say so. */

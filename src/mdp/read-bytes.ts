@@ -6,6 +6,7 @@
 import type * as NodeFs from "node:fs";
 import { FileReadError } from "../errors.js";
 import { nodeBuiltin } from "../host.js";
+import type { ByteSource } from "./zip.js";
 
 function fs(): typeof NodeFs {
   const mod = nodeBuiltin("node:fs");
@@ -92,5 +93,44 @@ export function peekBytes(path: string, count = 8): Uint8Array {
     return new Uint8Array(0); // readSource reports the reason
   } finally {
     if (fd !== undefined) f.closeSync(fd);
+  }
+}
+
+/**
+ * Run `f` on a regular file as a {@link ByteSource}, read at positions as `f` asks (a large `.npz`
+ * is decoded without the file's bytes being held in memory); the file is closed afterwards.
+ */
+export function withFileSource<T>(path: string, f: (src: ByteSource) => T): T {
+  const fsys = fs();
+  let fd: number;
+  let size: number;
+  try {
+    fd = fsys.openSync(path, "r");
+    size = fsys.fstatSync(fd).size;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new FileReadError(path, fileErrorReason(err) ?? err.message.replace(/\s*\n\s*/g, " "));
+  }
+  const src: ByteSource = {
+    size,
+    read(into, position) {
+      let got = 0;
+      try {
+        while (got < into.length) {
+          const n = fsys.readSync(fd, into, got, into.length - got, position + got);
+          if (n === 0) break;
+          got += n;
+        }
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new FileReadError(path, fileErrorReason(err) ?? err.message.replace(/\s*\n\s*/g, " "));
+      }
+      return got;
+    },
+  };
+  try {
+    return f(src);
+  } finally {
+    fsys.closeSync(fd);
   }
 }

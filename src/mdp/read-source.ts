@@ -9,9 +9,9 @@ import { nodeBuiltin } from "../host.js";
 import { parseMdp } from "./decode.js";
 import { oneLine } from "./json.js";
 import { isNpy } from "./npy.js";
-import { isZip } from "./npz.js";
-import { mdpFromNpz } from "./numpy-mdp.js";
-import { fileErrorReason, peekBytes, readBytes, utf8 } from "./read-bytes.js";
+import { isZip, openNpz } from "./npz.js";
+import { mdpFromNpzArchive } from "./numpy-mdp.js";
+import { fileErrorReason, peekBytes, readBytes, utf8, withFileSource } from "./read-bytes.js";
 import type { TabularMdp } from "./tabular.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
@@ -128,13 +128,15 @@ export function readMdpFile(path: string, options: ReadMdpOptions = {}): Tabular
   // stops at a NUL byte and reads standard input once).
   const head = peekBytes(path);
   if (!isZip(head) && !isNpy(head)) return parseMdp(readSource(path), source);
-  const bytes = readBytes(path);
-  if (isZip(bytes)) {
-    const read = mdpFromNpz(bytes, source);
-    const warn = options.onWarning ?? ((w: string) => console.warn(`control-as-inference: warning: ${w}`));
+  const warn = options.onWarning ?? ((w: string) => console.warn(`control-as-inference: warning: ${w}`));
+  if (isZip(head)) {
+    // The archive is read where its members lie, straight into the table's own arrays: the file
+    // is never held in memory whole. (Standard input is not peeked at: it is read as text.)
+    const read = withFileSource(path, (src) => mdpFromNpzArchive(openNpz(src, source)));
     for (const w of read.warnings) warn(w);
     return read.value;
   }
+  const bytes = readBytes(path);
   if (isNpy(bytes)) {
     throw new UnknownFormatError(source, "one .npy array is not an MDP: save P and R (or the CSR arrays) together in an .npz (numpy.savez)");
   }
