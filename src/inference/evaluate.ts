@@ -10,6 +10,7 @@
 import type { MdpArrays } from "../mdp/tabular.js";
 import type { ActionPrior } from "./prior.js";
 import { expectedReward } from "../mdp/rewards.js";
+import { policyMatrix, solveOccupancy } from "./occupancy.js";
 
 /** Per (s, a): r(s,a)/alpha - KL contribution, i.e. the one-step ELBO integrand, weighted by q. */
 function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: Float64Array, out: Float64Array): void {
@@ -80,9 +81,19 @@ export function evaluateFinite(
 }
 
 /**
+ * The relative L1 accuracy of an infinite-horizon occupancy (gamma < 1) for a solve tolerance `tol`:
+ * sum_s |d(s) - d_q(s)| <= occupancyTolerance(tol) x sum_s d(s).
+ */
+export function occupancyTolerance(tol: number): number {
+  return Math.min(1e-10, Math.max(tol, 1e-13));
+}
+
+/**
  * Infinite horizon: V^q(s) = sum_a q [r(s,a) - alpha log(q/w) + gamma E(1-done) V^q(s')] by
  * iteration from `start`, ELBO = sum_s p0(s) V^q(s) / alpha, and the discounted occupancy.
  * Returns null fields when the iteration does not settle within `maxIter` (an improper policy).
+ * For gamma < 1 the occupancy is within {@link occupancyTolerance}(tol) x its sum of the policy's
+ * exact occupancy in L1 (occupancy.ts: a bound from the final residual, in `occupancyErrorBound`).
  */
 export function evaluateInfinite(
   mdp: MdpArrays,
@@ -91,10 +102,13 @@ export function evaluateInfinite(
   gamma: number,
   q: Float64Array,
   options: { tol: number; maxIter: number; start?: Float64Array },
-): { elbo: number | null; occupancy: Float64Array | null; values: Float64Array | null } {
-  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+): { elbo: number | null; occupancy: Float64Array | null; values: Float64Array | null; occupancyErrorBound: number | null } {
+  const n = mdp.nStates;
   const gain = new Float64Array(n);
   stepGain(mdp, prior, alpha, q, gain);
+  // The policy's one-step matrix, merged over actions (on a grid, 12 entries per state become 5).
+  const M = policyMatrix(mdp, q, gamma);
+  const { start: mStart, col: mCol, val: mVal, self } = M;
   // V^q (nats) by Gauss-Seidel sweeps in place, alternating the index order (each sweep is a
   // gamma-contraction with V^q as its fixed point, and information flows both ways along the index
   // in two sweeps); stop when gamma / (1 - gamma) x the sweep's largest change, a bound on the
@@ -109,15 +123,8 @@ export function evaluateInfinite(
     const up = it % 2 === 1;
     for (let i = 0; i < n; i++) {
       const s = up ? n - 1 - i : i;
-      let acc = gain[s]!;
-      for (let a = 0; a < m; a++) {
-        const row = s * m + a;
-        const qa = q[row]!;
-        if (qa === 0) continue;
-        let e = 0;
-        for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) e += prob[k]! * V[next[k]!]!;
-        acc += qa * gamma * e;
-      }
+      let acc = gain[s]! + self[s]! * V[s]!;
+      for (let j = mStart[s]!; j < mStart[s + 1]!; j++) acc += mVal[j]! * V[mCol[j]!]!;
       const dv = Math.abs(acc - V[s]!);
       if (dv > delta) delta = dv;
       if (Math.abs(acc) > scale) scale = Math.abs(acc);
@@ -135,16 +142,28 @@ export function evaluateInfinite(
     for (let s = 0; s < n; s++) elbo += mdp.initial[s]! * V[s]!;
     values = V.map((v) => v * alpha);
   }
-  // Occupancy d = p0 + gamma P_q^T d, by pushing mass in place (Gauss-Seidel on the residual form):
-  // `pending` holds mass that has reached a state but not yet been counted and passed on; a state's
-  // pending mass is added to its occupancy and pushed to its successors, which, when they come later
-  // in the sweep's order, pass it on in the same sweep. The order alternates, so flows in either
-  // direction along the index move far in two sweeps. Pending mass never grows: stop when it is
-  // below 1e-16 (the occupancy is then within 1e-16 / (1 - gamma) of its limit in total).
+  if (gamma < 1) {
+    const solved = solveOccupancy(M, mdp.initial, gamma, occupancyTolerance(options.tol), options.maxIter);
+    if (solved) return { elbo, occupancy: solved.d, values, occupancyErrorBound: solved.errorBound };
+  }
+  const pushed = pushOccupancy(mdp, q, gamma, options.maxIter);
+  return { elbo, occupancy: pushed, values, occupancyErrorBound: pushed && gamma < 1 ? 1e-16 / (1 - gamma) : null };
+}
+
+/**
+ * Occupancy d = p0 + gamma P_q^T d, by pushing mass in place (Gauss-Seidel on the residual form):
+ * `pending` holds mass that has reached a state but not yet been counted and passed on; a state's
+ * pending mass is added to its occupancy and pushed to its successors, which, when they come later
+ * in the sweep's order, pass it on in the same sweep. The order alternates, so flows in either
+ * direction along the index move far in two sweeps. Pending mass never grows: stop when it is
+ * below 1e-16 (for gamma < 1 the occupancy is then within 1e-16 / (1 - gamma) of its limit in
+ * total); null when it is not within maxIter sweeps (with gamma = 1, an improper policy).
+ */
+export function pushOccupancy(mdp: MdpArrays, q: Float64Array, gamma: number, maxIter: number): Float64Array | null {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
   const total = new Float64Array(n);
   const pending = Float64Array.from(mdp.initial);
-  let occOk = false;
-  for (let it = 0; it < options.maxIter; it++) {
+  for (let it = 0; it < maxIter; it++) {
     const up = it % 2 === 1;
     let mass = 0;
     for (let i = 0; i < n; i++) {
@@ -161,10 +180,7 @@ export function evaluateInfinite(
       }
     }
     for (let s = 0; s < n; s++) mass += pending[s]!;
-    if (mass <= 1e-16) {
-      occOk = true;
-      break;
-    }
+    if (mass <= 1e-16) return total;
   }
-  return { elbo, occupancy: occOk ? total : null, values };
+  return null;
 }

@@ -133,7 +133,11 @@ export interface SolveResult {
   readonly logZ: number | null;
   /** ELBO (nats) of the returned policy under the true dynamics; null when not computed or not finite. */
   readonly elbo: number | null;
-  /** sum_t gamma^t P(s_t = s) under the returned policy. */
+  /**
+   * sum_t gamma^t P(s_t = s) under the returned policy. Infinite horizon, gamma < 1: within
+   * max(1e-13, min(tol, 1e-10)) x its sum of the policy's exact occupancy, summed over states
+   * (a bound from the final residual, occupancy.ts).
+   */
   readonly occupancy: Float64Array | null;
   readonly converged: boolean;
   /** Full sweeps (infinite horizon, after sweep 0) or time steps (finite horizon). */
