@@ -131,6 +131,9 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   return { descr, kind, itemSize, shape, fortran: fortran === "True", little: order !== ">", dataOffset: start + headerLen, count, width: kind === "U" ? 4 * itemSize : itemSize };
 }
 
+/** Typed arrays read and write in the host's byte order: little endian on every platform Node runs on. */
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Scratch space for {@link decodeNpyValues}: aligned bytes for the typed-array fast paths. */
 let scratch = new ArrayBuffer(1 << 16);
 
@@ -143,11 +146,11 @@ let scratch = new ArrayBuffer(1 << 16);
 export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, out: Float64Array, first: number, source: string): void {
   const { kind, itemSize, little } = h;
   const size = count * itemSize;
-  if (little && kind === "f" && itemSize === 8) {
+  if (HOST_LITTLE && little && kind === "f" && itemSize === 8) {
     new Uint8Array(out.buffer, out.byteOffset, size).set(bytes.subarray(0, size));
     return;
   }
-  if (little && (kind === "f" || kind === "i") && (itemSize === 4 || itemSize === 8)) {
+  if (HOST_LITTLE && little && (kind === "f" || kind === "i") && (itemSize === 4 || itemSize === 8)) {
     if (scratch.byteLength < size) scratch = new ArrayBuffer(size);
     new Uint8Array(scratch, 0, size).set(bytes.subarray(0, size));
     if (kind === "f" && itemSize === 4) {
@@ -285,6 +288,22 @@ export function encodeNpy(values: ArrayLike<number>, shape: readonly number[], d
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  // The data starts at a multiple of 64 bytes: typed views write the common types without a call per element.
+  if (HOST_LITTLE && (descr === "<f8" || descr === "<i8")) {
+    const f = descr === "<f8" ? new Float64Array(out.buffer, total, count) : null;
+    const w = f === null ? new Int32Array(out.buffer, total, 2 * count) : null;
+    for (let i = 0; i < count; i++) {
+      const v = values[i]!;
+      if (f !== null) f[i] = v;
+      else if (Number.isSafeInteger(v)) {
+        // (low, high) halves of a two's-complement int64, exact below 2^53.
+        const hi = Math.floor(v / 4294967296);
+        w![2 * i] = v - hi * 4294967296;
+        w![2 * i + 1] = hi;
+      } else view.setBigInt64(total + 8 * i, BigInt(v), true);
+    }
+    return out;
+  }
   for (let i = 0; i < count; i++) {
     const v = values[i]!;
     const at = total + i * size;

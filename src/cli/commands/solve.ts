@@ -145,6 +145,12 @@ const command: Command = {
     }
     const fw = values.marginals ? marginals(mdp, res, { from: from as TrajectorySource }) : null;
     for (const w of [...model.warnings, ...res.warnings]) warn(w);
+    // The JSON record (rows of Q and the policy as arrays) only when it is written: for the
+    // readable table alone it would be the largest thing in memory.
+    if (!values.json && values.npz === undefined) {
+      process.stdout.write(table(mdp, res, model) + "\n");
+      return 0;
+    }
     const out = { ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) };
     if (values.npz !== undefined) {
       const { bytes, omitted } = recordToNpz(out, ["horizon", "iterations"]);
