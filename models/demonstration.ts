@@ -18,7 +18,8 @@
  * demonstrations then cannot improve on the demonstrator there, however good the missing action is.
  * {@link DemonstrationPrior.restricted} lists those states; lambda > 0 removes the problem.
  */
-import { PriorError, TIE_TOLERANCE, preview, tablePrior, type ActionPrior, type Problem } from "../src/index.js";
+import { ParameterError, PriorError, TIE_TOLERANCE, preview, tablePrior, type ActionPrior, type DerivedEquation, type Problem } from "../src/index.js";
+import type { ModelDescriptor } from "./descriptor.js";
 
 /** What the demonstration model is, in words. */
 export const DEMONSTRATION = {
@@ -26,7 +27,75 @@ export const DEMONSTRATION = {
   prior: "pi_D(a|s) = (count(s,a) + lambda) / (count(s) + m lambda); uniform where count(s) = 0 and lambda = 0",
   objective: "max_pi E[ sum_t gamma^t (r_t - alpha KL(pi(.|s_t) || pi_D(.|s_t))) ]",
   closedForm: "zero reward: pi = pi_D, V = 0; alpha -> infinity: pi -> pi_D; alpha -> 0: greedy on the support of pi_D",
-} as const;
+  help: "prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos",
+  deriveHelp: "pi_D from counts; limits and the support problem",
+  jsonHelp: "also pi_D and demo_counts (n x m) and restricted_states",
+  flags: [
+    {
+      name: "demos",
+      usage: "[--demos DEMOS.json]",
+      help: [
+        '  --demos FILE     with --model demonstration: {"demonstrations": [[s, a], ...], "smoothing": lambda}',
+        '                   (or "trajectories": lists of [s, a] steps or {"states", "actions"}; or "counts": c[s][a];',
+        "                   or a .npy of counts (n, m), or an .npz with counts, demonstrations (k, 2), smoothing)",
+      ],
+      otherModel: "holds the demonstrations of --model demonstration; give --model demonstration",
+    },
+  ],
+  ownPrior: "use --demos",
+  temperatureName: "alpha",
+  entropyForm: false,
+  build({ mdp, flag, readDocument }) {
+    const path = flag("demos");
+    if (path === undefined) throw new ParameterError("--demos", 'is required with --model demonstration: a file {"demonstrations": [[s, a], ...], "smoothing": lambda}');
+    const demo = parseDemonstrations(readDocument(path), mdp.nStates, mdp.nActions, path === "-" ? "<stdin>" : path);
+    const note = describeRestriction(demo.restricted, (s) => `state ${mdp.stateName(s)}`, (a) => mdp.actionName(a));
+    const m = mdp.nActions;
+    const rows = (flat: ArrayLike<number>) => Array.from({ length: flat.length / m }, (_, s) => Array.from({ length: m }, (_, a) => flat[s * m + a]!));
+    return {
+      prior: demo.prior,
+      warnings: note ? [note] : [],
+      json: { pi_D: rows(demo.prior.probs), demo_counts: rows(demo.counts), smoothing: demo.smoothing, restricted_states: demo.restricted.map((r) => ({ state: r.state, excluded: r.excluded })) },
+    };
+  },
+  symbolic: {
+    name: "demonstration",
+    notation: { text: "pi_D(a|s)", tex: "\\pi_D(a \\mid s)", nextText: "pi_D(a'|s')", nextTex: "\\pi_D(a' \\mid s')" },
+    section(k, c) {
+      const Vg = c.prior.result;
+      const policyG = c.prior.policy!;
+      const def = k.tpl("(Nsa + lambda) / (Ns + m * lambda)");
+      const defZero = k.simplify(k.substitute(def, "lambda", k.tpl("0")));
+      const zeroQ = k.simplify(k.substitute(k.substitute(Vg, "Q", k.tpl("0")), "V", k.tpl("0")));
+      const zeroPolicy = k.simplify(k.substitute(k.substitute(policyG, "Q", k.tpl("0")), "V", k.tpl("0")));
+      const equations: DerivedEquation[] = [
+        k.equation("prior", "prior0", def, "the demonstrations' counts, smoothed by lambda (a Dirichlet(lambda) posterior mean)"),
+        k.equation("backup", "V", Vg, "the prior factor's rule with pi0 = pi_D"),
+        k.equation("policy", "pol", policyG, "the prior factor's policy with pi0 = pi_D"),
+      ];
+      if (c.actionRule !== "max") {
+        equations.push(
+          k.equation("closed-form", "V", zeroQ, "zero reward: Q_t = 0 everywhere (by induction from V_H = 0)", "r = 0"),
+          k.equation("closed-form", "V", k.simplify(k.priorSumsToOne(zeroQ)), "sum_a pi_D(a|s) = 1", "r = 0"),
+          k.equation("closed-form", "pol", zeroPolicy, "zero reward: the policy is the demonstrations' pi_D", "r = 0"),
+        );
+      }
+      equations.push(k.equation("limit", "pi0", defZero, "lambda = 0: undemonstrated actions get prior 0 and are masked whatever their value (the support problem); where N(s) = 0 the formula is 0/0 and the model falls back to the uniform 1/m", "lambda = 0"));
+      return {
+        title: "Demonstrations: pi_D(a|s) = (N(s,a) + lambda) / (N(s) + m lambda) as the prior",
+        priorDefinition: def,
+        V: Vg,
+        policy: policyG,
+        equations,
+        notes: [
+          "alpha -> infinity: exp((Q - V)/alpha) -> 1, so the policy -> pi_D (imitation).",
+          "alpha -> 0: the policy is greedy on the support of pi_D (reinforcement learning restricted to what was demonstrated).",
+          "lambda = 0: actions nobody demonstrated are impossible under the prior, however good, at every alpha; states nobody visited have no counts (0/0; the uniform 1/m is used there). lambda > 0 keeps every action in the support.",
+        ],
+      };
+    },
+  },
+} as const satisfies ModelDescriptor;
 
 /** One demonstrated step: [state, action]. */
 export type DemoStep = readonly [state: number, action: number];

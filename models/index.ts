@@ -13,27 +13,25 @@
 import { DEMONSTRATION } from "./demonstration.js";
 import { MAXENT } from "./maxent.js";
 import { RLHF } from "./rlhf.js";
+import type { ModelDescriptor } from "./descriptor.js";
 
 export * from "./maxent.js";
 export * from "./rlhf.js";
 export * from "./demonstration.js";
 
-/** A model described in words. */
-export interface ModelInfo {
-  readonly name: ModelName;
-  /** The action prior it uses. */
-  readonly prior: string;
-  /** The objective it optimises. */
-  readonly objective: string;
-  /** The closed form it reduces to. */
-  readonly closedForm: string;
-}
+export type { ModelBuild, ModelDescriptor, ModelFlag, ModelInputs } from "./descriptor.js";
+
+/** A model described in words (every descriptor is one). */
+export type ModelInfo = Pick<ModelDescriptor, "name" | "prior" | "objective" | "closedForm">;
+
+/**
+ * Every model, in the order the README lists them; the first is the default of `--model`. A new
+ * model is one file exporting its descriptor and one line here.
+ */
+export const MODELS = [MAXENT, RLHF, DEMONSTRATION] as const satisfies readonly ModelDescriptor[];
 
 /** The names of the models, as `cai solve --model` takes them. */
-export type ModelName = "maxent" | "rlhf" | "demonstration";
-
-/** Every model, in the order the README lists them (maxent is the default). */
-export const MODELS: readonly ModelInfo[] = [MAXENT, RLHF, DEMONSTRATION];
+export type ModelName = (typeof MODELS)[number]["name"];
 
 /** The model names. */
 export const MODEL_NAMES: readonly ModelName[] = MODELS.map((m) => m.name);

@@ -22,7 +22,8 @@
  *     0 <= V_hard - V_KL <= alpha log(m) sum_{t<H} gamma^t  (<= alpha log(m) / (1 - gamma)),
  *   because the KL term is >= 0 and is at most log m per step for the greedy policy.
  */
-import { ParameterError, entropyPrior, uniformPrior, type ActionPrior, type Backup, type MdpArrays } from "../src/index.js";
+import { ParameterError, entropyPrior, uniformPrior, type ActionPrior, type Backup, type Expr, type MdpArrays } from "../src/index.js";
+import type { ModelDescriptor } from "./descriptor.js";
 
 /** What the maxent model is, in words (for help texts, derivations and reports). */
 export const MAXENT = {
@@ -31,7 +32,43 @@ export const MAXENT = {
   objective: "max_pi E[ sum_t gamma^t (r_t - alpha KL(pi(.|s_t) || 1/m)) ]  (entropy form: r_t + alpha H(pi(.|s_t)))",
   closedForm:
     "without terminal transitions V_entropy = V_KL + alpha log(m) sum_{t<H} gamma^t; alpha -> 0 gives hard Q, 0 <= V_hard - V_KL <= alpha log(m) / (1 - gamma)",
-} as const;
+  help: "default: uniform prior, KL form; --entropy for the SAC form",
+  deriveHelp: "uniform prior 1/m, default",
+  flags: [],
+  ownPrior: "uniform",
+  temperatureName: "alpha",
+  entropyForm: true,
+  // The engine's default prior: uniform, or weight 1 per action with --entropy.
+  build: () => ({ warnings: [] }),
+  symbolic: {
+    name: "maxent",
+    notation: { text: "pi0(a|s)", tex: "\\pi_0(a \\mid s)", nextText: "pi0(a'|s')", nextTex: "\\pi_0(a' \\mid s')" },
+    section(k, c) {
+      const Vg = c.prior.result;
+      const policyG = c.prior.policy!;
+      const def = k.tpl("1 / m");
+      const put = (x: Expr) => k.stripParens(k.simplify(k.simplifyBodies(k.pullFactorsOutOfSum(k.substitute(x, "pi0", def), "Sa")), k.LOG_RULES));
+      const V = c.actionRule === "max" ? k.tpl("Maxa(Q, 1)") : put(Vg);
+      const policy = c.actionRule === "max" ? k.stripParens(k.tpl("Tie(Q, V) / Sa(Tie(Q, V))")) : put(policyG);
+      return {
+        title: "MaxEnt RL: the uniform prior pi0(a|s) = 1/m (KL to uniform)",
+        priorDefinition: def,
+        V,
+        policy,
+        equations: [
+          k.equation("prior", "prior0", def, "uniform over the m actions"),
+          k.equation("backup", "V", V, c.actionRule === "max" ? "every action is in the support" : "put pi0 = 1/m into V_t(s); 1/m leaves the sum; log(x / m) = log x - log m"),
+          k.equation("policy", "pol", policy, "put pi0 = 1/m into the policy"),
+        ],
+        notes: [
+          "The entropy (MaxEnt / SAC) form weighs every action by 1 instead of 1/m: V_ent = alpha log sum_a exp(Q/alpha), alpha log m more per live step.",
+          "Without terminal transitions the two differ by alpha log(m) sum_t gamma^t; where episodes can end the offset depends on the state and the policies differ.",
+          "alpha -> 0 gives the hard backup, with 0 <= V_hard - V_KL <= alpha log(m) / (1 - gamma).",
+        ],
+      };
+    },
+  },
+} as const satisfies ModelDescriptor;
 
 /** The two forms of the MaxEnt objective. */
 export type MaxentForm = "kl" | "entropy";

@@ -29,7 +29,9 @@ import {
   type SequenceMdp,
   type SequenceMdpSpec,
   type TransitionEntry,
+  type DerivedEquation,
 } from "../src/index.js";
+import type { ModelDescriptor } from "./descriptor.js";
 
 /** What the rlhf model is, in words. */
 export const RLHF = {
@@ -38,7 +40,74 @@ export const RLHF = {
   objective: "max_pi E[ sum_t r_t ] - beta KL(pi || pi_ref)  (one step: E_x[ E_pi r(x,y) - beta KL(pi(.|x) || pi_ref(.|x)) ])",
   closedForm:
     "pi*(y|x) = pi_ref(y|x) exp(r(x,y)/beta) / Z(x), V(x) = beta log Z(x); DPO: r(x,y) - r(x,y') = beta log(pi*/pi_ref)(y|x) - beta log(pi*/pi_ref)(y'|x); token level: pi*(y) = pi_ref(y) exp(R(y)/beta) / Z",
-} as const;
+  help: "prior = the reference policy of --reference, temperature --beta",
+  deriveHelp: "reference policy; the closed form and DPO's implicit reward",
+  flags: [
+    {
+      name: "reference",
+      usage: "[--reference REF.json]",
+      help: ['  --reference FILE with --model rlhf: the reference policy {"prior": pi_ref[s][a]} (or .npy (n, m), .npz "prior")'],
+      otherModel: "is the reference policy of --model rlhf; give --model rlhf",
+    },
+    {
+      name: "beta",
+      usage: "[--beta B]",
+      help: ["  --beta B         the KL weight of RLHF: another name for --alpha (giving both with different values is an error)"],
+      temperature: true,
+    },
+  ],
+  ownPrior: "use --reference",
+  temperatureName: "beta",
+  entropyForm: false,
+  build({ flag, readPolicyTable }) {
+    const path = flag("reference");
+    if (path === undefined) throw new ParameterError("--reference", 'is required with --model rlhf: a file {"prior": pi_ref[s][a]}');
+    return { prior: readPolicyTable(path, "prior", "reference policy"), warnings: [] };
+  },
+  symbolic: {
+    name: "rlhf",
+    notation: { text: "pi_ref(a|s)", tex: "\\pi_{\\mathrm{ref}}(a \\mid s)", nextText: "pi_ref(a'|s')", nextTex: "\\pi_{\\mathrm{ref}}(a' \\mid s')" },
+    section(k, c) {
+      const Vg = c.prior.result;
+      const policyG = c.prior.policy!;
+      const def = new k.math.SymbolNode("piref");
+      // The one-step problem (a bandit): prompt x = s, response y = a, every entry done with reward r(x,y).
+      const Vx = k.tpl("alpha * log(Sa(pi0 * exp(Q / alpha)))");
+      const oneStep = k.stripParens(
+        k.simplify(k.pointMass(k.substitute(k.substitute(c.dynamics.result, "Vn", k.tpl("0")), "r", new k.math.SymbolNode("x_r"))), k.LOG_RULES),
+      );
+      const pistar = k.simplify(k.tpl("x_piref * exp(x_r / alpha) / x_Z"));
+      const implicit = k.tpl("x_V + alpha * log(x_pistar / x_piref)");
+      const implicitP = k.tpl("x_V + alpha * log(x_pistarp / x_pirefp)");
+      const dpo = k.stripParens(k.simplify(k.tpl("h_A - h_B", { h_A: implicit, h_B: implicitP })));
+      const bandit = "H = 1, every entry done";
+      const equations: DerivedEquation[] = [
+        k.equation("prior", "prior0", def, "the reference policy (the SFT model); alpha is RLHF's beta, the KL weight"),
+        k.equation("backup", "V", Vg, "the prior factor's rule with pi0 = pi_ref"),
+        k.equation("policy", "pol", policyG, "the prior factor's policy with pi0 = pi_ref"),
+        k.equation("closed-form", "x_Q", oneStep, "one step (a bandit: prompt x = s, response y = a): the dynamics rule with V' = 0 and a single outcome (E[.] of a point mass)", bandit),
+        k.equation("closed-form", "x_Z", k.tpl("Sy(x_piref * exp(x_r / alpha))"), "beta(x), the prior factor's message: the partition function", bandit),
+        k.equation("closed-form", "x_V", k.tpl("alpha * log(x_Z)"), "V(x) = alpha log beta(x)", bandit),
+        k.equation("closed-form", "x_pistar", pistar, "pi*(y|x) = pi_ref(y|x) exp((r(x,y) - V(x))/alpha): the closed form of KL-regularised RLHF", bandit),
+        k.equation("closed-form", "x_r", implicit, "solve the policy for the reward: take the log of both sides", bandit),
+        k.equation("closed-form", "x_ry", dpo, "DPO's implicit reward: V(x) = alpha log Z(x) cancels in the difference of two responses to one prompt", bandit),
+      ];
+      return {
+        title: "RLHF: the reference policy pi_ref(a|s) as the prior, alpha = beta (the KL weight)",
+        priorDefinition: def,
+        V: Vx,
+        policy: policyG,
+        equations,
+        notes: [
+          "Token level: a deterministic MDP whose state is the prompt and the tokens so far, reward at the end, gamma = 1. Deterministic dynamics make E[.] a point mass, so log E[exp(x)] = E[x]: exact = variational, and V_0(x) = alpha log sum_y pi_ref(y|x) exp(r(x,y)/alpha) over whole sequences y, pi_ref(y|x) = prod_t pi_ref(y_t | x, y_<t): the sequence-level closed form.",
+          c.actionRule === "max"
+            ? "With the hard backup (alpha -> 0) the policy is greedy on pi_ref's support and log(pi*/pi_ref) is infinite off the best response: DPO's implicit reward needs alpha > 0."
+            : "The implicit reward alpha log(pi*(y|x)/pi_ref(y|x)) recovers r(x,y) up to the prompt's alpha log Z(x), which differences cancel.",
+        ],
+      };
+    },
+  },
+} as const satisfies ModelDescriptor;
 
 /** A reference policy table: rows pi_ref[s][a] (lists, objects keyed "0".."k-1") or flat n x m. */
 export type ReferenceTable = unknown;

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   ".": [
     "BACKUPS", "CHECK_DEFAULTS", "CLIFF_WALKING_ACTIONS", "CLIFF_WALKING_MAP", "CaiError", "ConvergenceError",
-    "DERIVE_MODELS", "ELBO_LESSON_MODEL", "EXACT", "FEATURE_TABLE_LIMIT", "FLOAT32_ROUNDING",
+    "ELBO_LESSON_MODEL", "EXACT", "FEATURE_TABLE_LIMIT", "FLOAT32_ROUNDING",
     "FROZEN_LAKE_ACTIONS", "FROZEN_LAKE_MAPS", "FeatureError", "FileReadError", "HARD", "IRL_BACKUPS",
     "IRL_DEFAULTS", "InputError", "JsonSyntaxError", "KERNELS", "LBFGS_DEFAULTS", "MARGINAL_DEFAULTS",
     "MEMORY_LIMIT_BYTES", "MdpValidationError", "NATIVE_FORMAT", "NUMERIC_LIMITS", "NoFixedPointError",
@@ -55,10 +55,10 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     "reportRuns", "ruleDerivation", "runFacts", "settingsText", "solvePanel", "valueScale", "viridis",
   ],
   "./derive": [
-    "DERIVE_MODELS", "GENERIC_SLICE", "PRIOR_NOTATION", "SYMBOLIC_DYNAMICS", "SYMBOLIC_PRIOR", "actionScope",
+    "GENERIC_SLICE", "PI0_NOTATION", "SYMBOLIC_DYNAMICS", "SYMBOLIC_PRIOR", "actionScope",
     "checkDeriveOptions", "derive", "deriveWith", "evaluateAt", "expand", "formatDerivation", "formatLatex",
     "formatText", "loadMathJs", "modelSection", "nextValueThroughQ", "rowEntries", "rowScope",
-    "runDerivation", "showTex", "showText", "sliceLabels", "symbolicInitial",
+    "runDerivation", "showTex", "showText", "sliceLabels", "symbolicInitial", "symbolicKit",
   ],
 };
 

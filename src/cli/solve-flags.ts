@@ -10,13 +10,13 @@ import type { SolveOptions, SolveResult } from "../inference/solve.js";
 import { numberFlag, parseNumber } from "./common.js";
 import { checkPositive, checkTemperature } from "../limits.js";
 import { sweepFlags } from "./sweep-flags.js";
-import { readDemonstrationsDocument, readPolicyTableFile, readVectorFile } from "./tables.js";
-import { MODEL_NAMES, describeRestriction, parseDemonstrations, type DemonstrationPrior, type ModelName } from "../../models/index.js";
+import { readPolicyTableFile, readVectorFile } from "./tables.js";
+import { modelFlagOptions, modelFlags, modelFromFlags as buildModel, modelHelp, modelUsage, type ModelSetup } from "./models.js";
 import { BACKUPS, isBackup } from "../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
 
-/** parseArgs options for the solve flags. */
-export const SOLVE_FLAGS = {
+/** The engine's flags (the models' own flags join them in {@link SOLVE_FLAGS}). */
+const ENGINE_FLAGS = {
   backup: { type: "string" },
   entropy: { type: "boolean" },
   alpha: { type: "string" },
@@ -27,17 +27,20 @@ export const SOLVE_FLAGS = {
   "max-iter": { type: "string" },
   strict: { type: "boolean" },
   model: { type: "string" },
-  reference: { type: "string" },
-  beta: { type: "string" },
-  demos: { type: "string" },
   schedule: { type: "string" },
   threads: { type: "string" },
   "terminal-values": { type: "string" },
 } as const;
 
+/**
+ * parseArgs options for the solve flags: the engine's and every model's own (read from the model
+ * registry; typed as the engine's, the models' are read by name).
+ */
+export const SOLVE_FLAGS = { ...ENGINE_FLAGS, ...modelFlagOptions() } as typeof ENGINE_FLAGS;
+
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
-  "[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--model maxent|rlhf|demonstration] [--reference REF.json] [--beta B] [--demos DEMOS.json]";
+  `[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] ${modelUsage()}`;
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
@@ -58,14 +61,7 @@ export const SOLVE_FLAGS_HELP = [
   "                   gauss-seidel (the same fixed point; each answer within its error bound of it)",
   "  --threads T      worker threads sharing each sweep of large tables: auto (default) or a number,",
   "                   capped at the number of cores (more never helps a memory-bound sweep)",
-  "  --model M        maxent (default: uniform prior, KL form; --entropy for the SAC form),",
-  "                   rlhf (prior = the reference policy of --reference, temperature --beta),",
-  "                   demonstration (prior pi_D = (count(s,a) + lambda) / (count(s) + m lambda) from --demos)",
-  '  --reference FILE with --model rlhf: the reference policy {"prior": pi_ref[s][a]} (or .npy (n, m), .npz "prior")',
-  "  --beta B         the KL weight of RLHF: another name for --alpha (giving both with different values is an error)",
-  '  --demos FILE     with --model demonstration: {"demonstrations": [[s, a], ...], "smoothing": lambda}',
-  '                   (or "trajectories": lists of [s, a] steps or {"states", "actions"}; or "counts": c[s][a];',
-  '                   or a .npy of counts (n, m), or an .npz with counts, demonstrations (k, 2), smoothing)',
+  ...modelHelp(),
 ].join("\n");
 
 /**
@@ -97,48 +93,15 @@ export function readPriorFile(path: string, mdp: TabularMdp, key = "prior", what
   return readPolicyTableFile(path, mdp, key, what);
 }
 
-/** The model chosen on the command line and what it built. */
-export interface ModelSetup {
-  /** The model; "custom" for a --prior table without --model. */
-  readonly name: ModelName | "custom";
-  /** The action prior (absent: the engine's default, uniform or entropy). */
-  readonly prior?: ActionPrior;
-  /** The demonstration prior with its counts (--model demonstration). */
-  readonly demonstration?: DemonstrationPrior;
-  /** Things to tell the user (e.g. states whose support the demonstration prior restricts). */
-  readonly warnings: readonly string[];
-}
+export type { ModelSetup } from "./models.js";
 
 /**
- * Build the prior of the model named by --model from its flags (--reference, --demos, --prior).
- * maxent (the default) leaves the prior to the engine: uniform, or weight 1 per action with --entropy.
+ * Build the prior of the model named by --model (models/ registry) from its flags, or read --prior.
  * @throws {@link ParameterError} naming the flag for a flag that does not fit the model,
- *   {@link PriorError} for a reference or demonstrations file that is wrong (exit status 2).
+ *   {@link PriorError} for a model's file that is wrong (exit status 2).
  */
 export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup {
-  const name = v.model ?? (v.prior !== undefined ? "custom" : "maxent");
-  if (name !== "custom" && !(MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new ParameterError("--model", `"${name}" is not one of ${MODEL_NAMES.join(", ")}`);
-  }
-  if (v.reference !== undefined && name !== "rlhf") throw new ParameterError("--reference", "is the reference policy of --model rlhf; give --model rlhf");
-  if (v.demos !== undefined && name !== "demonstration") throw new ParameterError("--demos", "holds the demonstrations of --model demonstration; give --model demonstration");
-  if (v.model !== undefined && v.prior !== undefined) {
-    throw new ParameterError("--prior", `--model ${name} builds its own prior (${name === "rlhf" ? "use --reference" : name === "demonstration" ? "use --demos" : "uniform"}); give --prior without --model`);
-  }
-  if (v.entropy && name !== "maxent") throw new ParameterError("--entropy", `the entropy form belongs to --model maxent, not ${name}`);
-  if (name === "rlhf") {
-    if (v.reference === undefined) throw new ParameterError("--reference", 'is required with --model rlhf: a file {"prior": pi_ref[s][a]}');
-    return { name, prior: readPriorFile(v.reference, mdp, "prior", "reference policy"), warnings: [] };
-  }
-  if (name === "demonstration") {
-    if (v.demos === undefined) throw new ParameterError("--demos", 'is required with --model demonstration: a file {"demonstrations": [[s, a], ...], "smoothing": lambda}');
-    const source = v.demos === "-" ? "<stdin>" : v.demos;
-    const demo = parseDemonstrations(readDemonstrationsDocument(v.demos), mdp.nStates, mdp.nActions, source);
-    const note = describeRestriction(demo.restricted, (s) => `state ${mdp.stateName(s)}`, (a) => mdp.actionName(a));
-    return { name, prior: demo.prior, demonstration: demo, warnings: note ? [note] : [] };
-  }
-  if (name === "custom") return { name, prior: readPriorFile(v.prior!, mdp), warnings: [] };
-  return { name: "maxent", warnings: [] };
+  return buildModel(v, mdp, (path) => readPriorFile(path, mdp));
 }
 
 /** The temperature from --alpha or its RLHF name --beta (both: they must agree). */
@@ -146,12 +109,18 @@ function temperatureFlag(v: SolveFlagValues): number {
   // The engine's range (limits.ts), checked here too so that the message names the flag and quotes its text.
   // (The hard backup's values need no alpha: any alpha > 0 runs there, without log Z and the ELBO out of range.)
   const check = v.backup === "hard" ? checkPositive : checkTemperature;
-  const alpha = v.alpha === undefined ? undefined : check(parseNumber(v.alpha, "--alpha"), "--alpha", v.alpha);
-  const beta = v.beta === undefined ? undefined : check(parseNumber(v.beta, "--beta"), "--beta", v.beta);
-  if (alpha !== undefined && beta !== undefined && alpha !== beta) {
-    throw new ParameterError("--beta", `is another name for --alpha, and --alpha ${v.alpha} and --beta ${v.beta} differ; give one of them`);
+  let value = v.alpha === undefined ? undefined : check(parseNumber(v.alpha, "--alpha"), "--alpha", v.alpha);
+  // A model's other name for the temperature (RLHF's --beta): both given, they must agree.
+  for (const f of modelFlags()) {
+    const text = (v as Readonly<Record<string, unknown>>)[f.name];
+    if (!f.temperature || typeof text !== "string") continue;
+    const other = check(parseNumber(text, `--${f.name}`), `--${f.name}`, text);
+    if (value !== undefined && other !== value) {
+      throw new ParameterError(`--${f.name}`, `is another name for --alpha, and --alpha ${v.alpha} and --${f.name} ${text} differ; give one of them`);
+    }
+    value ??= other;
   }
-  return alpha ?? beta ?? 1;
+  return value ?? 1;
 }
 
 /** Engine options and the model, from the solve flags. */

@@ -6,20 +6,23 @@
  */
 import { ParameterError } from "../errors.js";
 import { TrajectoryGraph } from "../graph/trajectory-graph.js";
-import { RULES, type Backup } from "../inference/rules/index.js";
+import { BACKUPS, RULES, type Backup } from "../inference/rules/index.js";
 import { backwardSchedule, type Schedule, type ScheduleStep } from "../inference/schedule.js";
 import { LOG_RULES, simplifyBodies, stripParens, substitute } from "./algebra.js";
 import { loadMathJs, type MathJs } from "./mathjs.js";
-import { PRIOR_NOTATION, type PriorNotation } from "./notation.js";
-import { DERIVE_MODELS, modelSection, type DeriveModel, type ModelSection } from "./priors.js";
+import { PI0_NOTATION, type PriorNotation } from "./notation.js";
+import { modelSection, type ModelSection, type SymbolicModel } from "./priors.js";
 import { SYMBOLIC_PRIOR, semiringKindOf, symbolicDynamics, nextValueThroughQ, symbolicInitial, type DerivedEquation, type RuleOutput } from "./rules.js";
 
 /** Options of {@link derive}. */
 export interface DeriveOptions {
   /** The rule family. @defaultValue "exact" */
   readonly backup?: Backup;
-  /** The prior. @defaultValue "maxent" */
-  readonly model?: DeriveModel;
+  /**
+   * The model whose prior is put in: a model descriptor's symbolic section (`MODELS` of
+   * `control-as-inference/models`, e.g. `MAXENT.symbolic`). Absent: no model section, pi0 unnamed.
+   */
+  readonly model?: SymbolicModel;
   /** Unroll the graph over H slices (absent: the stationary one-slice graph, a generic t). */
   readonly horizon?: number;
 }
@@ -38,24 +41,26 @@ export interface DerivationStep {
 /** A derivation: the schedule's messages, the backup in Q alone, and the model. */
 export interface Derivation {
   readonly backup: Backup;
-  readonly model: DeriveModel;
+  /** The model's name, or null without a model. */
+  readonly model: string | null;
   readonly horizon: number | null;
   readonly schedule: Schedule;
   readonly steps: readonly DerivationStep[];
   /** Q_t in terms of Q_t+1 alone (no terminal entries, r = r(s,a), and gamma = 1 for the exact family). */
   readonly combined: DerivedEquation;
-  readonly modelSection: ModelSection;
+  /** The model's prior put in (null without a model). */
+  readonly modelSection: ModelSection | null;
   readonly notation: PriorNotation;
 }
 
-const BACKUPS: readonly Backup[] = ["exact", "variational", "hard"];
-
 /** Check the options; throws {@link ParameterError} naming the option. */
-export function checkDeriveOptions(o: DeriveOptions): { backup: Backup; model: DeriveModel; horizon: number | null } {
+export function checkDeriveOptions(o: DeriveOptions): { backup: Backup; model: SymbolicModel | null; horizon: number | null } {
   const backup = o.backup ?? "exact";
-  if (!BACKUPS.includes(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of exact, variational, hard`);
-  const model = o.model ?? "maxent";
-  if (!(DERIVE_MODELS as readonly string[]).includes(model)) throw new ParameterError("model", `"${String(model)}" is not one of ${DERIVE_MODELS.join(", ")}`);
+  if (!(BACKUPS as readonly string[]).includes(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of ${BACKUPS.join(", ")}`);
+  const model = o.model ?? null;
+  if (model !== null && (typeof model !== "object" || typeof model.name !== "string" || typeof model.section !== "function" || typeof model.notation !== "object")) {
+    throw new ParameterError("model", "must be a model's symbolic section ({ name, notation, section }, e.g. MAXENT.symbolic from control-as-inference/models)");
+  }
   if (o.horizon !== undefined && (!Number.isInteger(o.horizon) || o.horizon < 1 || o.horizon > 50)) {
     throw new ParameterError("horizon", `must be an integer from 1 to 50, got ${o.horizon}`);
   }
@@ -91,13 +96,13 @@ export function deriveWith(math: MathJs, options: DeriveOptions = {}): Derivatio
   };
   return {
     backup,
-    model,
+    model: model === null ? null : model.name,
     horizon,
     schedule,
     steps,
     combined,
-    modelSection: modelSection(math, model, backup, dynamics, prior),
-    notation: PRIOR_NOTATION[model],
+    modelSection: model === null ? null : modelSection(math, model, { backup, actionRule: semiringKindOf(family.actions), dynamics, prior }),
+    notation: model === null ? PI0_NOTATION : model.notation,
   };
 }
 

@@ -49,7 +49,7 @@ export function formatText(d: Derivation): string {
   const out: string[] = [];
   out.push(`Control as inference: the backward messages of the trajectory factor graph`);
   out.push(`backup: ${d.backup}, ${BACKUP_WORDS[d.backup]}`);
-  out.push(`model:  ${d.model}, ${d.modelSection.title}`);
+  if (d.modelSection) out.push(`model:  ${d.model}, ${d.modelSection.title}`);
   out.push("");
   out.push(
     d.schedule.stationary
@@ -75,10 +75,12 @@ export function formatText(d: Derivation): string {
   out.push("");
   out.push("The backup in Q alone:");
   out.push(...textEquation(d.combined, c0, "   "));
-  out.push("");
-  out.push(`Model ${d.model}: ${d.modelSection.title}`);
-  for (const e of d.modelSection.equations) out.push(...textEquation(e, c0, "   "));
-  for (const n of d.modelSection.notes) out.push(`   - ${n}`);
+  if (d.modelSection) {
+    out.push("");
+    out.push(`Model ${d.model}: ${d.modelSection.title}`);
+    for (const e of d.modelSection.equations) out.push(...textEquation(e, c0, "   "));
+    for (const n of d.modelSection.notes) out.push(`   - ${n}`);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -107,10 +109,10 @@ function texEquations(eqs: readonly DerivedEquation[], c: PrintContext): string[
 /** The derivation as LaTeX (needs amsmath and amssymb); the identity behind each line is a comment. */
 export function formatLatex(d: Derivation): string {
   const out: string[] = [];
-  out.push(`% cai derive --backup ${d.backup} --model ${d.model}${d.horizon !== null ? ` --horizon ${d.horizon}` : ""} --format latex`);
+  out.push(`% cai derive --backup ${d.backup}${d.model !== null ? ` --model ${d.model}` : ""}${d.horizon !== null ? ` --horizon ${d.horizon}` : ""} --format latex`);
   out.push("% needs \\usepackage{amsmath,amssymb}");
   out.push(`\\paragraph{Backup.} ${texText(`${d.backup}: ${BACKUP_WORDS[d.backup]}`)}`);
-  out.push(`\\paragraph{Model.} ${texText(d.modelSection.title)}`);
+  if (d.modelSection) out.push(`\\paragraph{Model.} ${texText(d.modelSection.title)}`);
   const seen = new Set<string>();
   d.steps.forEach((step, i) => {
     const c = stepContext(d, step);
@@ -123,11 +125,13 @@ export function formatLatex(d: Derivation): string {
   const c0: PrintContext = { slice: GENERIC_SLICE, prior: d.notation };
   out.push(`\\paragraph{The backup in Q alone} (${texText(d.combined.when ?? "")}).`);
   out.push(...texEquations([d.combined], c0));
-  out.push(`\\paragraph{Model ${texText(d.model)}.}`);
-  out.push(...texEquations(d.modelSection.equations, c0));
-  out.push("\\begin{itemize}");
-  for (const n of d.modelSection.notes) out.push(`  \\item ${texText(n)}`);
-  out.push("\\end{itemize}");
+  if (d.modelSection) {
+    out.push(`\\paragraph{Model ${texText(d.model ?? "")}.}`);
+    out.push(...texEquations(d.modelSection.equations, c0));
+    out.push("\\begin{itemize}");
+    for (const n of d.modelSection.notes) out.push(`  \\item ${texText(n)}`);
+    out.push("\\end{itemize}");
+  }
   return out.join("\n") + "\n";
 }
 

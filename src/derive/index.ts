@@ -7,6 +7,6 @@ export { derive, deriveWith, checkDeriveOptions, type Derivation, type Derivatio
 export { formatDerivation, formatText, formatLatex, type DeriveFormat } from "./format.js";
 export { expand, evaluateAt, rowScope, rowEntries, actionScope, runDerivation, type DerivedRun, type ExpandSizes } from "./instantiate.js";
 export { loadMathJs, type MathJs, type Expr } from "./mathjs.js";
-export { showText, showTex, sliceLabels, GENERIC_SLICE, PRIOR_NOTATION, type PrintContext, type PriorNotation, type SliceLabels } from "./notation.js";
-export { DERIVE_MODELS, modelSection, type DeriveModel, type ModelSection } from "./priors.js";
+export { showText, showTex, sliceLabels, GENERIC_SLICE, PI0_NOTATION, type PrintContext, type PriorNotation, type SliceLabels } from "./notation.js";
+export { modelSection, symbolicKit, type ModelSection, type SymbolicContext, type SymbolicKit, type SymbolicModel } from "./priors.js";
 export { SYMBOLIC_DYNAMICS, SYMBOLIC_PRIOR, symbolicInitial, nextValueThroughQ, type DerivedEquation, type EquationRole, type RuleOutput } from "./rules.js";

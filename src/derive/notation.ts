@@ -43,12 +43,8 @@ export interface PriorNotation {
   readonly nextTex: string;
 }
 
-/** The prior's name per model. */
-export const PRIOR_NOTATION = {
-  maxent: { text: "pi0(a|s)", tex: "\\pi_0(a \\mid s)", nextText: "pi0(a'|s')", nextTex: "\\pi_0(a' \\mid s')" },
-  rlhf: { text: "pi_ref(a|s)", tex: "\\pi_{\\mathrm{ref}}(a \\mid s)", nextText: "pi_ref(a'|s')", nextTex: "\\pi_{\\mathrm{ref}}(a' \\mid s')" },
-  demonstration: { text: "pi_D(a|s)", tex: "\\pi_D(a \\mid s)", nextText: "pi_D(a'|s')", nextTex: "\\pi_D(a' \\mid s')" },
-} as const satisfies Record<string, PriorNotation>;
+/** The prior's name when no model names it. */
+export const PI0_NOTATION: PriorNotation = { text: "pi0(a|s)", tex: "\\pi_0(a \\mid s)", nextText: "pi0(a'|s')", nextTex: "\\pi_0(a' \\mid s')" };
 
 /** Everything a printer needs besides the tree. */
 export interface PrintContext {

@@ -5,6 +5,7 @@
  * (no fonts, no stylesheet: the browser draws MathML itself). Node-only: loads esbuild, KaTeX and
  * mathjs when called.
  */
+import type { SymbolicModel } from "../derive/priors.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BACKUPS } from "./model.js";
@@ -71,14 +72,14 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** The derivations of the three backups (maxent model), each in a `data-derivation` block. */
-export async function derivationsHtml(): Promise<string> {
+/** The derivations of the three backups with a model's prior put in, each in a `data-derivation` block. */
+export async function derivationsHtml(model: SymbolicModel): Promise<string> {
   const { derive, formatDerivation } = await import("../derive/index.js");
   const katex = (await import("katex")).default;
   const render = (tex: string) => katex.renderToString(tex, { output: "mathml", displayMode: true, throwOnError: true });
   const blocks: string[] = [];
   for (const backup of BACKUPS) {
-    const latex = formatDerivation(await derive({ backup }), "latex");
+    const latex = formatDerivation(await derive({ backup, model }), "latex");
     blocks.push(`<div data-derivation="${backup}"${backup === "exact" ? "" : " hidden"}>\n${latexToHtml(latex, render)}\n</div>`);
   }
   return blocks.join("\n");
@@ -172,9 +173,9 @@ button.cell.on-path { outline: 3px solid #d55e00; outline-offset: -3px; }
 @media (min-width: 1700px) { body { font-size: 16px; } :root { --cell: 40px; } .layout { grid-template-columns: 300px minmax(0, 1fr); } }
 `;
 
-/** The whole page. */
-export async function buildLessonPage(): Promise<string> {
-  const [script, derivations] = await Promise.all([bundlePage(), derivationsHtml()]);
+/** The whole page; its derivations put in the prior of `model` (the CLI passes the default model's). */
+export async function buildLessonPage(model: SymbolicModel): Promise<string> {
+  const [script, derivations] = await Promise.all([bundlePage(), derivationsHtml(model)]);
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',

@@ -4,7 +4,8 @@
  * unrolled schedule, and bad usage (exit 2, one line, before mathjs is loaded).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { deriveWith, formatDerivation, loadMathJs, DERIVE_MODELS } from "../../src/index.js";
+import { deriveWith, formatDerivation, loadMathJs } from "../../src/index.js";
+import { MODELS } from "../../models/index.js";
 import type { MathJs } from "../../src/derive/index.js";
 import { cliSandbox, expectInputError } from "../support/cli.js";
 
@@ -115,9 +116,9 @@ describe("cai derive prints the derivation read off the graph", () => {
 describe("LaTeX output is well formed for every backup and model", () => {
   it("balanced braces and \\left/\\right, every align* closed, no unescaped underscore in text", () => {
     for (const backup of ["exact", "variational", "hard"] as const) {
-      for (const model of DERIVE_MODELS) {
+      for (const { name: model, symbolic } of MODELS) {
         for (const horizon of [undefined, 2]) {
-          const tex = formatDerivation(deriveWith(math, { backup, model, ...(horizon ? { horizon } : {}) }), "latex");
+          const tex = formatDerivation(deriveWith(math, { backup, model: symbolic, ...(horizon ? { horizon } : {}) }), "latex");
           const body = tex
             .split("\n")
             .filter((l) => !l.startsWith("%"))

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deriveWith, loadMathJs, solve, TabularMdp, uniformPrior, type DerivedEquation } from "../../src/index.js";
 import { actionScope, evaluateAt, type MathJs } from "../../src/derive/index.js";
-import { banditClosedForm, banditModel, demonstrationPrior, implicitReward } from "../../models/index.js";
+import { DEMONSTRATION, MAXENT, RLHF, banditClosedForm, banditModel, demonstrationPrior, implicitReward } from "../../models/index.js";
 import { expectClose, smallMdp } from "./support.js";
 
 let math: MathJs;
@@ -28,7 +28,7 @@ describe("maxent: pi0 = 1/m put into V and the policy", () => {
     const mdp = smallMdp();
     const { nStates: n, nActions: m } = mdp;
     for (const backup of BACKUPS) {
-      const section = deriveWith(math, { backup, model: "maxent" }).modelSection;
+      const section = deriveWith(math, { backup, model: MAXENT.symbolic }).modelSection!;
       expect(evaluateAt(math, section.priorDefinition, {}, { m })).toBe(1 / m);
       for (const alpha of [0.3, 2]) {
         const res = solve(mdp, { backup, alpha, gamma: 0.9, horizon: 3, prior: uniformPrior(n, m) });
@@ -52,7 +52,7 @@ describe("demonstration: pi_D from counts", () => {
   ];
 
   it("the derived pi_D(a|s) = (N(s,a) + lambda)/(N(s) + m lambda) equals models/demonstration's prior (lambda > 0, and lambda = 0 where N(s) > 0)", () => {
-    const section = deriveWith(math, { model: "demonstration" }).modelSection;
+    const section = deriveWith(math, { model: DEMONSTRATION.symbolic }).modelSection!;
     const limit = find(section.equations, "pi0", "limit")[0]!;
     for (const lambda of [0.5, 0]) {
       const model = demonstrationPrior(counts.flat(), 3, 3, lambda);
@@ -78,7 +78,7 @@ describe("demonstration: pi_D from counts", () => {
     const prior = demonstrationPrior(counts.flat(), 3, 3, 0.5).prior;
     const zero = TabularMdp.fromArrays({ ...mdp.arrays(), reward: new Float64Array(mdp.nnz) });
     for (const backup of BACKUPS) {
-      const section = deriveWith(math, { backup, model: "demonstration" }).modelSection;
+      const section = deriveWith(math, { backup, model: DEMONSTRATION.symbolic }).modelSection!;
       const res = solve(mdp, { backup, alpha: 0.8, gamma: 0.9, horizon: 3, prior });
       for (let s = 0; s < 3; s++) {
         const scope = actionScope(res.Q, prior.probs, s, 3, 0.8);
@@ -119,7 +119,7 @@ describe("rlhf: the one-step closed form and DPO's implicit reward", () => {
     const bandit = banditModel({ rewards, reference });
     const closed = banditClosedForm(rewards, bandit.prior, beta);
     for (const backup of ["exact", "variational"] as const) {
-      const section = deriveWith(math, { backup, model: "rlhf" }).modelSection;
+      const section = deriveWith(math, { backup, model: RLHF.symbolic }).modelSection!;
       const res = solve(bandit.mdp, { backup, alpha: beta, horizon: 1, prior: bandit.prior });
       const eq = (lhs: string) => find(section.equations, lhs, "closed-form")[0]!.rhs;
       for (let x = 0; x < 2; x++) {
@@ -147,7 +147,7 @@ describe("rlhf: the one-step closed form and DPO's implicit reward", () => {
 
   it("the DPO line recovers reward differences from the solved policy, as models/rlhf's implicitReward does", () => {
     const bandit = banditModel({ rewards, reference });
-    const section = deriveWith(math, { backup: "variational", model: "rlhf" }).modelSection;
+    const section = deriveWith(math, { backup: "variational", model: RLHF.symbolic }).modelSection!;
     const dpo = find(section.equations, "x_ry", "closed-form")[0]!.rhs;
     const res = solve(bandit.mdp, { backup: "variational", alpha: beta, horizon: 1, prior: bandit.prior });
     const implicit = implicitReward(res.policy, bandit.prior.probs, beta);

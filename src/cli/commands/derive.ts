@@ -4,10 +4,11 @@
  */
 import { ParameterError, UsageError } from "../../errors.js";
 import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
-import { DERIVE_MODELS, type DeriveModel } from "../../derive/priors.js";
 import { numberFlag, parseFlags, type Command } from "../common.js";
+import { MODELS } from "../../../models/index.js";
+import { defaultModel, modelNamed, wrapWords } from "../models.js";
 
-const usage = "cai derive [--backup variational|exact|hard] [--model maxent|rlhf|demonstration] [--format text|latex] [--horizon H]";
+const usage = `cai derive [--backup variational|exact|hard] [--model ${MODELS.map((m) => m.name).join("|")}] [--format text|latex] [--horizon H]`;
 
 const command: Command = {
   name: "derive",
@@ -23,8 +24,7 @@ const command: Command = {
     "alone, and the model's prior put in.",
     "",
     "  --backup B     variational (soft Bellman, default, as in every command), exact (sum-product), hard (max-product)",
-    "  --model M      maxent (uniform prior 1/m, default), rlhf (reference policy; the closed form and",
-    "                 DPO's implicit reward), demonstration (pi_D from counts; limits and the support problem)",
+    ...wrapWords("  --model M      ", MODELS.map((m) => `${m.name} (${m.deriveHelp})`).join(", "), 103),
     "  --format F     text (default) or latex (amsmath align*; each line's identity as a comment)",
     "  --horizon H    unroll the graph over H slices (1..50) and print every scheduled message;",
     "                 default: the stationary slice, a generic t",
@@ -40,14 +40,13 @@ const command: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
     const backup = values.backup ?? "variational";
     if (!isBackup(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
-    const model = values.model ?? "maxent";
-    if (!(DERIVE_MODELS as readonly string[]).includes(model)) throw new ParameterError("--model", `"${model}" is not one of ${DERIVE_MODELS.join(", ")}`);
+    const model = values.model === undefined ? defaultModel() : modelNamed(values.model, "--model");
     const format = values.format ?? "text";
     if (format !== "text" && format !== "latex") throw new ParameterError("--format", `"${format}" is not one of text, latex`);
     const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 50 });
     // mathjs is loaded here, after the flags are checked, and never on any other command's path.
     const { derive, formatDerivation } = await import("../../derive/index.js");
-    const d = await derive({ backup: backup as Backup, model: model as DeriveModel, ...(horizon !== undefined ? { horizon } : {}) });
+    const d = await derive({ backup: backup as Backup, model: model.symbolic, ...(horizon !== undefined ? { horizon } : {}) });
     process.stdout.write(formatDerivation(d, format));
     return 0;
   },

@@ -1,6 +1,7 @@
 /**
  * `cai lesson`: the lesson as one interactive, self-contained HTML page (the engine bundled in).
  */
+import { defaultModel } from "../models.js";
 import { CaiError, RunError, UsageError } from "../../errors.js";
 import { writeOutput } from "../../render/output.js";
 import { parseFlags, type Command } from "../common.js";
@@ -32,7 +33,7 @@ const command: Command = {
     let page: string;
     try {
       const { buildLessonPage } = await import("../../lesson/build.js");
-      page = await buildLessonPage();
+      page = await buildLessonPage(defaultModel().symbolic);
     } catch (e) {
       if (e instanceof CaiError) throw e;
       // A broken installation (no bundler, no compiled page script) is a failed run, not bad input.

@@ -8,6 +8,8 @@ import { checkDrawable } from "../../limits.js";
 import { numberFlag, onePositional, parseFlags, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, solveOptionsFromFlags } from "../solve-flags.js";
 import { backupList, numberList } from "./render.js";
+import { MODELS } from "../../../models/index.js";
+import { defaultModel } from "../models.js";
 
 const usage = `cai report FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas A1,A2,...] [--graph-horizon H] [--no-derivation] [--out report.html]`;
 
@@ -17,9 +19,10 @@ const usage = `cai report FILE ${SOLVE_FLAGS_USAGE} [--backups B1,B2] [--alphas 
  */
 async function derivation(backup: Backup, model: string): Promise<ReportDerivation> {
   const api = await import("../../derive/index.js");
-  const deriveModel = (api.DERIVE_MODELS as readonly string[]).includes(model) ? (model as (typeof api.DERIVE_MODELS)[number]) : "maxent";
+  // A --prior table without --model ("custom") is derived with the default model's section.
+  const symbolic = (MODELS.find((m) => m.name === model) ?? defaultModel()).symbolic;
   try {
-    const d = await api.derive({ backup, model: deriveModel });
+    const d = await api.derive({ backup, model: symbolic });
     return { source: "derive", text: api.formatDerivation(d, "text"), latex: api.formatDerivation(d, "latex") };
   } catch (e) {
     return { ...ruleDerivation(backup), note: `the symbolic derivation failed: ${(e as Error).message}` };
@@ -67,7 +70,7 @@ const command: Command = {
     const result = solve(mdp, options);
     for (const w of result.warnings) warn(`${w}`);
     const runs = reportRuns(mdp, options, { ...(backups ? { backups } : {}), ...(alphas ? { alphas } : {}), ...(graphHorizon !== undefined ? { graphHorizon } : {}) });
-    const model = values.model ?? (values.prior !== undefined ? "custom" : "maxent");
+    const model = values.model ?? (values.prior !== undefined ? "custom" : defaultModel().name);
     const d = values["no-derivation"] ? { ...ruleDerivation(result.backup), note: "--no-derivation" } : await derivation(result.backup, model);
     const page = renderReport({
       mdp,

@@ -7,6 +7,7 @@ import { marginals, TRAJECTORY_SOURCES, type Marginals, type TrajectorySource } 
 import { CaiError, ConvergenceError, NoFixedPointError, ParameterError, RunError, UsageError } from "../../errors.js";
 import { recordToNpz } from "../../mdp/numpy-mdp.js";
 import { cliText, formatNumber, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
+import { modelJsonHelp } from "../models.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
@@ -64,7 +65,7 @@ function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
   const text = lines.map((l) => l.map((c, i) => c.padStart(widths[i]!)).join("  "));
   if (mdp.nStates > shown) text.push(`... ${mdp.nStates - shown} more states (use --json for all)`);
   const facts = [
-    `model ${model.name}, backup ${res.backup}, ${model.name === "rlhf" ? "beta" : "alpha"} ${res.alpha}, gamma ${res.gamma}, ${res.horizon === null ? "infinite horizon" : `horizon ${res.horizon}`}, prior ${res.priorKind}`,
+    `model ${model.name}, backup ${res.backup}, ${model.descriptor?.temperatureName ?? "alpha"} ${res.alpha}, gamma ${res.gamma}, ${res.horizon === null ? "infinite horizon" : `horizon ${res.horizon}`}, prior ${res.priorKind}`,
     res.horizon === null
       ? `${res.converged ? "converged" : "NOT converged"} after ${res.iterations} sweeps (residual max|dQ| = ${res.residual.toExponential(2)}, ${res.stopReason})`
       : `log Z = ${res.logZ === null ? "n/a" : formatNumber(res.logZ)}`,
@@ -73,18 +74,11 @@ function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
   return [...facts, "", ...text].join("\n");
 }
 
-/** The model's keys in the JSON output: model; pi_D, demo_counts, restricted_states for demonstrations. */
-function modelJson(out: Record<string, unknown>, model: ModelSetup, m: number): Record<string, unknown> {
+/** The model's keys in the JSON output: model first, its warnings with the run's, then what the model adds (e.g. pi_D). */
+export function modelJson(out: Record<string, unknown>, model: ModelSetup): Record<string, unknown> {
   const withModel: Record<string, unknown> = { model: model.name, ...out };
   if (model.warnings.length > 0) withModel.warnings = [...model.warnings, ...(out.warnings as readonly string[])];
-  const demo = model.demonstration;
-  if (demo) {
-    withModel.pi_D = rows(demo.prior.probs, m);
-    withModel.demo_counts = rows(demo.counts, m);
-    withModel.smoothing = demo.smoothing;
-    withModel.restricted_states = demo.restricted.map((r) => ({ state: r.state, excluded: r.excluded }));
-  }
-  return withModel;
+  return model.json ? { ...withModel, ...model.json } : withModel;
 }
 
 const command: Command = {
@@ -99,7 +93,7 @@ const command: Command = {
     "  --all-steps      with --horizon and --json: also Q_t, V_t, policy_t for t = 0..H-1",
     "  --json           one JSON object: Q, V, policy (t = 0), logZ and elbo, occupancy, converged, iterations, residual;",
     "                   occupancy (gamma < 1): summed |error| <= max(1e-13, min(tol, 1e-10)) x its sum (a proved bound);",
-    "                   model; with --model demonstration also pi_D and demo_counts (n x m) and restricted_states;",
+    `                   model; ${modelJsonHelp()}`,
     '                   when the run fails (exit 1): {"error", "code", "exit_status", "converged": false, ...} (the message on stderr too)',
     "  --npz OUT        also write the result as a numpy .npz: one array per key of --json (Q and policy (n, m), V (n,),",
     "                   Q_t (H, n, m) with --all-steps, scalars as 0-d arrays); null keys are left out; - for stdout",
@@ -151,7 +145,7 @@ const command: Command = {
       process.stdout.write(table(mdp, res, model) + "\n");
       return 0;
     }
-    const out = { ...modelJson(resultJson(res, values["all-steps"] ?? false), model, mdp.nActions), ...(fw ? marginalsJson(fw) : {}) };
+    const out = { ...modelJson(resultJson(res, values["all-steps"] ?? false), model), ...(fw ? marginalsJson(fw) : {}) };
     if (values.npz !== undefined) {
       const { bytes, omitted } = recordToNpz(out, ["horizon", "iterations"]);
       if (values.npz === "-") process.stdout.write(bytes);
