@@ -21,33 +21,42 @@ import type { SweepData } from "./sweep-core.js";
 /** At most this many palette entries (a table that stays in L1). */
 const PALETTE_LIMIT = 4096;
 
-/** Allocate a typed array, on a SharedArrayBuffer when `shared`. */
-function alloc<T extends Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array>(
-  Ctor: { new (buffer: ArrayBufferLike): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number },
+type KernelArray = Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array;
+
+/** Allocates the kernel's arrays in a memory of its own (the WebAssembly kernel's, kernels/wasm.ts). */
+export type Allocator = <T extends KernelArray>(Ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number) => T;
+
+/** Where the kernel's arrays go: plain memory (false), SharedArrayBuffers (true), or an allocator. */
+export type Placement = boolean | Allocator;
+
+/** Allocate a typed array: on a SharedArrayBuffer when `shared` is true, through it when it is an allocator. */
+function alloc<T extends KernelArray>(
+  Ctor: { new (buffer: ArrayBufferLike): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number },
   length: number,
-  shared: boolean,
+  shared: Placement,
 ): T {
+  if (typeof shared === "function") return shared(Ctor, length);
   return shared ? new Ctor(new SharedArrayBuffer(Math.max(1, length) * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
 }
 
-/** `src` itself when it lies on a SharedArrayBuffer, else a copy on one. */
-function sharedCopy(src: Int32Array): Int32Array {
-  if (src.buffer instanceof SharedArrayBuffer) return src;
-  const out = alloc(Int32Array, src.length, true);
+/** `src` itself when it lies on a SharedArrayBuffer (and no allocator is given), else a copy placed as asked. */
+function sharedCopy(src: Int32Array, shared: Placement = true): Int32Array {
+  if (typeof shared !== "function" && src.buffer instanceof SharedArrayBuffer) return src;
+  const out = alloc(Int32Array, src.length, shared === false ? true : shared);
   out.set(src);
   return out.length === src.length ? out : out.subarray(0, src.length);
 }
 
-/** Float64Array copy of `src`, shared when asked. */
-export function copyFloat64(src: Float64Array, shared: boolean): Float64Array {
+/** Float64Array copy of `src`, placed as asked. */
+export function copyFloat64(src: Float64Array, shared: Placement): Float64Array {
   const out = alloc(Float64Array, src.length, shared);
   out.set(src);
   return out.length === src.length ? out : out.subarray(0, src.length);
 }
 
 /** The palette as a table indexed by id; `zeroId` >= 0 adds an entry 0 at that id. */
-function tableOf(ids: Map<number, number>, zeroId = -1): Float64Array {
-  const t = new Float64Array(Math.max(1, ids.size, zeroId + 1));
+function tableOf(ids: Map<number, number>, shared: Placement, zeroId = -1): Float64Array {
+  const t = alloc(Float64Array, Math.max(1, ids.size, zeroId + 1), typeof shared === "function" ? shared : false);
   for (const [v, i] of ids) t[i] = v;
   return t;
 }
@@ -120,16 +129,17 @@ export function expFormFits(mdp: MdpArrays, form: AffineForm, gamma: number, alp
 /**
  * The dynamics factor's numbers in the kernel's form: c_k = gamma p_k for live entries (0 when
  * done), b(s,a) = sum_k p_k r_k, in the entry order of the CSR table.
- * @param shared - allocate on SharedArrayBuffers (for worker threads).
+ * @param shared - allocate on SharedArrayBuffers (for worker threads), or through an allocator (the
+ *   WebAssembly kernel's memory, which also takes the row starts and the palettes).
  */
-export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, form: AffineForm = expectationForm, alpha = 1): CompiledDynamics {
+export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement, form: AffineForm = expectationForm, alpha = 1): CompiledDynamics {
   const { nStates: n, nActions: m, rowStart, next } = mdp;
   const e = entryNumbers(mdp, form, gamma, alpha);
   const rows = n * m;
   const nnz = rowStart[rows]!;
 
   // Worker threads read the MDP's own row starts when they are already shared (tabular.ts indexArray).
-  const rs = shared ? sharedCopy(rowStart) : rowStart;
+  const rs = shared ? sharedCopy(rowStart, shared) : rowStart;
 
   // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, or Uint16 past 256
   // values) or, past 65536 distinct values, dense (rowIndex is then the identity). Rows with an
@@ -164,7 +174,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, 
   if (fits) {
     zeroFrom = rowIds.size;
     const size = rowIds.size + zeroRowIds.size;
-    rowTable = new Float64Array(Math.max(1, size));
+    rowTable = alloc(Float64Array, Math.max(1, size), typeof shared === "function" ? shared : false);
     for (const [v, i] of rowIds) rowTable[i] = v;
     for (const [v, i] of zeroRowIds) rowTable[zeroFrom + i] = v;
     rowIndex = size <= 256 ? alloc(Uint8Array, rows, shared) : alloc(Uint16Array, rows, shared);
@@ -233,7 +243,7 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, 
   const relBits = single ? 0 : Math.ceil(Math.log2(coefIds.size + (zeros ? 1 : 0)));
   if (paletteOk && widest < 2 ** (15 - relBits) - (single ? 1 : 0)) {
     const zeroId = single ? ZERO_JUMP : coefIds.size;
-    const table = single ? tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])) : tableOf(coefIds, zeros ? zeroId : -1);
+    const table = single ? tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]]), shared) : tableOf(coefIds, shared, zeros ? zeroId : -1);
     const rel = alloc(Int16Array, nnz, shared);
     let lastId = 0;
     lastC = NaN;
@@ -275,13 +285,13 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: boolean, 
       }
       packed[k] = (next[k]! << bits) | lastId;
     }
-    return { rowStart: rs, packed, rel: EMPTY_INT16, relative: 0, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]])), rowIndex, rowTable, zeroFrom, logRowScale };
+    return { rowStart: rs, packed, rel: EMPTY_INT16, relative: 0, bits, mask: (1 << bits) - 1, dense: 0, coef: tableOf(coefIds.size > 0 ? coefIds : new Map([[0, 0]]), shared), rowIndex, rowTable, zeroFrom, logRowScale };
   }
 
   // Dense: a coefficient per entry, the MDP's own next states.
   const coef = alloc(Float64Array, nnz, shared);
   for (let k = 0; k < nnz; k++) coef[k] = e.coef(k);
-  return { rowStart: rs, packed: shared ? sharedCopy(next) : next, rel: EMPTY_INT16, relative: 0, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable, zeroFrom, logRowScale };
+  return { rowStart: rs, packed: shared ? sharedCopy(next, shared) : next, rel: EMPTY_INT16, relative: 0, bits: 0, mask: 0, dense: 1, coef, rowIndex, rowTable, zeroFrom, logRowScale };
 }
 
 /** In the relative layout with one coefficient, the jump that marks an entry with c = 0 (never a real jump). */
@@ -290,10 +300,10 @@ const EMPTY_INT32 = new Int32Array(0);
 const EMPTY_INT16 = new Int16Array(0);
 
 /** The prior in the kernel's form: a constant when every pi0(a|s) is 1/m (uniform, entropy). */
-export function compilePrior(prior: ActionPrior, shared: boolean): Pick<SweepData, "uniformProb" | "logMassConst" | "probs" | "logMass"> {
+export function compilePrior(prior: ActionPrior, shared: Placement): Pick<SweepData, "uniformProb" | "logMassConst" | "probs" | "logMass"> {
   const constants = priorConstants(prior);
   if (constants) return { uniformProb: constants.prob, logMassConst: constants.logMass, probs: new Float64Array(1), logMass: new Float64Array(1) };
-  return { uniformProb: 0, logMassConst: 0, probs: shared ? copyFloat64(prior.probs, true) : prior.probs, logMass: shared ? copyFloat64(prior.logMass, true) : prior.logMass };
+  return { uniformProb: 0, logMassConst: 0, probs: shared ? copyFloat64(prior.probs, shared) : prior.probs, logMass: shared ? copyFloat64(prior.logMass, shared) : prior.logMass };
 }
 
 /** Relaxation passes over the entries that estimate the distances of {@link gaussSeidelDirection}. */

@@ -86,6 +86,12 @@ export interface SweepData {
   readonly Q: Float64Array;
   /** Value buffers; which one is read and which written is chosen per sweep. */
   readonly buffers: readonly Float64Array[];
+  /**
+   * The WebAssembly kernel (wasm.ts), when it sweeps: every array it reads (and Q, the buffers and
+   * `out`) then lies in its shared memory, and pointers are byte offsets. Workers instantiate their
+   * own on the same memory (sweeper.ts); undefined: the JavaScript kernel below.
+   */
+  readonly kernel?: { sweepRange(...args: number[]): void } | undefined;
 }
 
 /**
@@ -244,6 +250,48 @@ export function sweepRange(
 }
 
 /**
+ * {@link sweepRange} by the WebAssembly kernel (wasm/sweep.ts), the same arguments as byte offsets
+ * into its memory. Value space only.
+ */
+export function sweepRangeWasm(d: SweepData, lo: number, hi: number, descending: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number, hotCut: number): void {
+  d.kernel!.sweepRange(
+    d.nActions,
+    d.rowStart.byteOffset,
+    d.packed.byteOffset,
+    d.rel.byteOffset,
+    d.relative,
+    d.bits,
+    d.mask,
+    d.dense,
+    d.coef.byteOffset,
+    d.rowIndex.byteOffset,
+    d.rowIndex.BYTES_PER_ELEMENT,
+    d.rowTable.byteOffset,
+    d.zeroFrom,
+    d.semiring,
+    d.uniformProb,
+    d.logMassConst,
+    d.probs.byteOffset,
+    d.logMass.byteOffset,
+    d.alpha,
+    d.Q.byteOffset,
+    lo,
+    hi,
+    descending,
+    V.byteOffset,
+    Vw.byteOffset,
+    out.byteOffset + 8 * at,
+    hotCut,
+  );
+}
+
+/** A value-space sweep of states [lo, hi) by the kernel `d` carries: WebAssembly or JavaScript. */
+export function sweepAny(d: SweepData, lo: number, hi: number, descending: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number, hotCut: number): void {
+  if (d.kernel !== undefined) sweepRangeWasm(d, lo, hi, descending, V, Vw, out, at, hotCut);
+  else sweepRange(d, lo, hi, descending, V, Vw, out, at, hotCut);
+}
+
+/**
  * The exact backup's sweep, linear in exp space: buffers hold y(s) = exp((V(s) - sigma)/alpha) and
  * Q holds exp((Q(s,a) - sigma)/alpha) for a shift sigma that follows max V sweep by sweep. With
  * bS = scales[0] = exp(logRowScale - sigma'/alpha) and cS = scales[1] = exp((sigma - sigma')/alpha)
@@ -393,9 +441,9 @@ export function blockSweep(
   // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;
   // an empty call first records type feedback for the code after the loop, which otherwise
   // deoptimises the optimised code at the end of every sweep.
-  sweepRange(d, lo, lo, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
+  if (d.kernel === undefined) sweepRange(d, lo, lo, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
   if (own < 0) {
-    sweepRange(d, lo, hi, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
+    sweepAny(d, lo, hi, descending, buffers[read]!, buffers[write]!, out, at, hotCut);
     return;
   }
   const R = buffers[own]!;
@@ -415,7 +463,7 @@ export function blockSweep(
       }
     }
   }
-  sweepRange(d, lo, hi, descending, R, R, out, at, hotCut);
+  sweepAny(d, lo, hi, descending, R, R, out, at, hotCut);
   P.set(R.subarray(lo, hi), lo);
 }
 

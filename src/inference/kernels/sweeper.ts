@@ -21,7 +21,8 @@ import type { Stepper } from "../stepper.js";
 import { unreachable, type SemiringKind } from "../rules/index.js";
 import type { AffineForm } from "../rules/types.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepRange, sweepRangeExp, workerLoop, type SweepData } from "./sweep-core.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
+import { kernelFor, openArena, type WasmArena } from "./wasm.js";
 import type { CompiledDynamics } from "./plan.js";
 import { RunError } from "../../errors.js";
 
@@ -70,6 +71,8 @@ export interface SweeperOptions {
 export interface Sweeper extends Stepper {
   /** Direction of the in-place order (Gauss-Seidel), or null for Jacobi. */
   readonly order: "ascending" | "descending" | null;
+  /** The kernel that sweeps: the JavaScript one or the WebAssembly one (wasm.ts, CAI_KERNEL). */
+  readonly kernel: "js" | "wasm";
 }
 
 /**
@@ -84,6 +87,8 @@ export function workerSource(call: string): string {
     expm1Fast.toString(),
     log1pFast.toString(),
     sweepRange.toString(),
+    sweepRangeWasm.toString(),
+    sweepAny.toString(),
     sweepRangeExp.toString(),
     blockSweep.toString(),
     workerLoop.toString(),
@@ -163,13 +168,17 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const form = o.form ?? expectationForm;
   const exp = form.space === "exp";
   if (exp && (gs || o.semiring !== "tempered")) throw new Error("the exp-space kernel runs Jacobi sweeps with the tempered semiring");
-  const mk = (len: number) => (shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
+  // The WebAssembly kernel (value space; CAI_KERNEL, wasm.ts): every array it reads or writes lives
+  // in its shared memory, which the workers' instances share too.
+  const arena: WasmArena | null = kernelFor(exp) === "wasm" ? openArena() : null;
+  const placement = arena ? arena.alloc : shared;
+  const mk = (len: number) => (arena ? arena.alloc(Float64Array, len) : shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
   const Q = mk(n * m);
   // The order's distances use Q's memory (n of its 2 n m int32 slots) before sweep 0 writes Q.
   const order = gs ? gaussSeidelDirection(mdp, new Int32Array(Q.buffer, Q.byteOffset, n)) : null;
   Q.fill(0);
   const descending = order === "descending" ? 1 : 0;
-  const dynamics = compileDynamics(mdp, o.gamma, shared, form, o.alpha);
+  const dynamics = compileDynamics(mdp, o.gamma, placement, form, o.alpha);
   const cuts = partition(dynamics.rowStart, n, m, threads);
   // Value buffers, length n + 1 (state n is the zero state that done entries point at, plan.ts).
   // Jacobi: two, read one and write the other. Gauss-Seidel on one thread: one, in place. Across
@@ -194,29 +203,53 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     nActions: m,
     ...dynamics,
     semiring: semiringCode(o.semiring),
-    ...compilePrior(prior, shared),
+    ...compilePrior(prior, placement),
     alpha: o.alpha,
     space: exp ? 1 : 0,
     scales: shared ? new Float64Array(new SharedArrayBuffer(16)) : new Float64Array(2),
     Q,
     buffers,
+    kernel: arena?.kernel,
   };
   const ctrl = new Int32Array(shared ? new SharedArrayBuffer(CTRL.LENGTH * 4) : new ArrayBuffer(CTRL.LENGTH * 4));
   // Per thread: residual, scale, hot range; then the hot cut of the sweep (read by the workers).
   const cutAt = OUT_STRIDE * threads;
-  const out = shared ? new Float64Array(new SharedArrayBuffer(8 * (cutAt + 1))) : new Float64Array(cutAt + 1);
-  const localOut = new Float64Array(OUT_STRIDE);
+  const out = arena ? arena.alloc(Float64Array, cutAt + 1) : shared ? new Float64Array(new SharedArrayBuffer(8 * (cutAt + 1))) : new Float64Array(cutAt + 1);
+  const localOut = arena ? arena.alloc(Float64Array, OUT_STRIDE) : new Float64Array(OUT_STRIDE);
+  if (arena) {
+    // The kernel reads these by byte offset: each must lie in its memory.
+    const read: ArrayBufferView[] = [dynamics.rowStart, dynamics.coef, dynamics.rowIndex, dynamics.rowTable, Q, out, localOut, ...buffers];
+    if (dynamics.relative === 1) read.push(dynamics.rel);
+    else read.push(dynamics.packed);
+    if (data.uniformProb === 0) read.push(data.probs, data.logMass);
+    if (!read.every((a) => arena.owns(a))) throw new Error("sweeper: an array of the WebAssembly kernel lies outside its memory");
+  }
   const ownOf = (t: number) => (gs && threads > 1 ? 1 + t : -1);
   const workers: Worker[] = [];
   if (threads > 1 && threadsApi !== undefined) {
     const source = workerSource(
       `const __caiJob = workerData;\n` +
+        // The WebAssembly kernel: an instance of its own on the shared memory.
+        `if (__caiJob.wasm) __caiJob.d.kernel = new WebAssembly.Instance(__caiJob.wasm.module, { env: { memory: __caiJob.wasm.memory } }).exports;\n` +
         `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
     );
     for (let t = 1; t < threads; t++) {
       const w = new threadsApi.Worker(source, {
         eval: true,
-        workerData: { d: data, ctrl, out, index: t, lo: cuts[t], hi: cuts[t + 1], descending, own: ownOf(t), halo: halos[t] ?? noHalo, cutAt, parties: threads },
+        workerData: {
+          d: arena ? { ...data, kernel: undefined } : data,
+          wasm: arena ? { module: arena.module, memory: arena.memory } : null,
+          ctrl,
+          out,
+          index: t,
+          lo: cuts[t],
+          hi: cuts[t + 1],
+          descending,
+          own: ownOf(t),
+          halo: halos[t] ?? noHalo,
+          cutAt,
+          parties: threads,
+        },
       });
       w.unref();
       workers.push(w);
@@ -245,9 +278,17 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   let yMax = 1;
   let inRange = true;
   let lastKappa = NaN;
+  // Q and V as the caller sees them: after close, copies out of the WebAssembly memory, so that a
+  // result does not keep the whole memory (the compiled table) alive.
+  let qOut = data.Q;
+  let vOut: Float64Array | null = null;
   const close = () => {
     if (closed) return;
     closed = true;
+    if (arena) {
+      qOut = data.Q.slice();
+      vOut = buffers[read]!.slice(0, n);
+    }
     if (workers.length > 0) {
       Atomics.store(ctrl, CTRL.CMD, 1);
       Atomics.store(ctrl, CTRL.BARRIER, BARRIER_OPEN); // release a worker left waiting at the barrier
@@ -258,9 +299,12 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     }
   };
   const sweeper: Sweeper = {
-    Q: data.Q,
+    get Q() {
+      return qOut;
+    },
     threads,
     order,
+    kernel: arena ? "wasm" : "js",
     get backups() {
       return backups;
     },
@@ -349,7 +393,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
         // Partial sweeps on this thread, in place in the buffer that now holds every state's value;
         // then the threads' private buffers take the new values of the range.
         const V = buffers[read]!;
-        for (let l = 0; l < PRIORITY_SWEEPS; l++) sweepRange(data, hotLo, hotHi, descending, V, V, localOut, 0, Infinity);
+        for (let l = 0; l < PRIORITY_SWEEPS; l++) sweepAny(data, hotLo, hotHi, descending, V, V, localOut, 0, Infinity);
         backups += PRIORITY_SWEEPS * (hotHi - hotLo);
         // Each thread's private buffer takes the new values of its own block (its halo is
         // refreshed from V at the start of the next sweep).
@@ -362,6 +406,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return { residual, scale, top: NaN, contraction: NaN };
     },
     values() {
+      if (vOut !== null) return vOut;
       const y = buffers[read]!;
       return exp ? Float64Array.from(y.subarray(0, n), (v) => sigma + o.alpha * Math.log(v)) : y.subarray(0, n);
     },

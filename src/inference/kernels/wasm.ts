@@ -1,0 +1,163 @@
+/**
+ * The WebAssembly sweep kernel (value space): wasm/sweep.ts, compiled by `npm run build`
+ * (scripts/build-wasm.mjs, AssemblyScript with SIMD and shared memory) to sweep.wasm beside this
+ * module's compiled file, read with a path relative to the module (so an installed package finds
+ * it in its own dist), compiled once per process.
+ *
+ * Which kernel sweeps is chosen per solve (sweeper.ts): the environment variable `CAI_KERNEL`
+ * forces one, `js` (the typed-array kernel of sweep-core.ts, the tested fallback) or `wasm` (an
+ * error when the module cannot be loaded); unset or `auto`, the engine takes the kernel measured
+ * faster for the job ({@link AUTO_WASM}). Outside Node.js (a browser bundle) the JS kernel runs.
+ */
+import { nodeBuiltin } from "../../host.js";
+import { ParameterError, RunError } from "../../errors.js";
+
+/** The kernel's exports (wasm/sweep.ts). */
+export interface WasmKernel {
+  sweepRange(
+    m: number,
+    rowStart: number,
+    packed: number,
+    rel: number,
+    relative: number,
+    bits: number,
+    mask: number,
+    dense: number,
+    coef: number,
+    rowIndex: number,
+    rowIndexWidth: number,
+    rowTable: number,
+    zeroFrom: number,
+    semiring: number,
+    up: number,
+    lmc: number,
+    probs: number,
+    logMass: number,
+    alpha: number,
+    Q: number,
+    lo: number,
+    hi: number,
+    descending: number,
+    V: number,
+    Vw: number,
+    out: number,
+    hotCut: number,
+  ): void;
+}
+
+export const KERNEL_CHOICES = ["auto", "js", "wasm"] as const;
+export type KernelChoice = (typeof KERNEL_CHOICES)[number];
+
+/**
+ * Whether "auto" takes the WebAssembly kernel where it can (value space). Set from `npm run bench`'s
+ * per-sweep stage on converged values (README, Performance).
+ */
+export const AUTO_WASM = false;
+
+/** CAI_KERNEL, checked: a typed error naming the variable for anything but auto, js, wasm. */
+export function kernelChoice(): KernelChoice {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.CAI_KERNEL;
+  if (v === undefined || v === "") return "auto";
+  if (!(KERNEL_CHOICES as readonly string[]).includes(v)) throw new ParameterError("CAI_KERNEL", `"${v}" is not one of ${KERNEL_CHOICES.join(", ")}`);
+  return v as KernelChoice;
+}
+
+/**
+ * The kernel a value-space (`exp` false) or exp-space sweep runs on under the current CAI_KERNEL:
+ * "wasm" when forced or chosen by "auto" ({@link AUTO_WASM}, the module loaded), else "js". The
+ * exact backup's exp-space sweep has no WebAssembly kernel: always "js".
+ */
+export function kernelFor(exp: boolean): "js" | "wasm" {
+  const choice = kernelChoice();
+  if (exp || choice === "js") return "js";
+  if (choice === "wasm") return "wasm";
+  return AUTO_WASM && wasmModule() !== null ? "wasm" : "js";
+}
+
+let cached: WebAssembly.Module | null | undefined;
+let loadError = "";
+
+/** The compiled module, or null (with the reason in {@link wasmUnavailableReason}) when it cannot be loaded. */
+export function wasmModule(): WebAssembly.Module | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  const fs = nodeBuiltin("node:fs");
+  if (fs === undefined || typeof WebAssembly === "undefined") {
+    loadError = "WebAssembly files load under Node.js only";
+    return null;
+  }
+  // dist/src/inference/kernels/wasm.js -> ./wasm/sweep.wasm; run from the sources (vitest), the
+  // build's copy in dist.
+  const candidates = ["./wasm/sweep.wasm", "../../../dist/src/inference/kernels/wasm/sweep.wasm"];
+  for (const rel of candidates) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = fs.readFileSync(new URL(rel, import.meta.url));
+    } catch {
+      continue;
+    }
+    try {
+      cached = new WebAssembly.Module(bytes);
+      return cached;
+    } catch (e) {
+      loadError = `sweep.wasm does not compile here: ${(e as Error).message}`;
+      return null;
+    }
+  }
+  loadError = "sweep.wasm is missing (npm run build makes it)";
+  return null;
+}
+
+/** Why {@link wasmModule} gave null. */
+export function wasmUnavailableReason(): string {
+  return loadError;
+}
+
+/** Pages of 64 KiB: the first is the module's own (AssemblyScript's static area); arrays follow. */
+const PAGE = 65536;
+/** 4 GiB of 32-bit addresses. */
+const MAX_PAGES = 65536;
+
+/** A shared WebAssembly.Memory with a bump allocator of typed arrays in it, and the kernel instantiated on it. */
+export interface WasmArena {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly kernel: WasmKernel;
+  /** A zeroed typed array of `length` elements in the memory (8-byte aligned). */
+  alloc<T extends Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array>(Ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number): T;
+  /** Whether `a` lies in the memory (allocated by {@link alloc}). */
+  owns(a: ArrayBufferView): boolean;
+}
+
+/** A new arena, or a RunError saying why the kernel cannot run. */
+export function openArena(): WasmArena {
+  const module = wasmModule();
+  if (module === null) throw new RunError("wasm-unavailable", `CAI_KERNEL=wasm: ${wasmUnavailableReason()}`);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernel;
+  let top = PAGE;
+  const buffers = new Set<ArrayBufferLike>();
+  return {
+    memory,
+    module,
+    kernel,
+    alloc(Ctor, length) {
+      const bytes = Math.max(1, length) * Ctor.BYTES_PER_ELEMENT;
+      const at = top;
+      top += Math.ceil(bytes / 8) * 8;
+      const have = memory.buffer.byteLength;
+      if (top > have) {
+        const pages = Math.ceil((top - have) / PAGE);
+        if (have / PAGE + pages > MAX_PAGES) throw new RunError("out-of-memory", `the WebAssembly kernel's memory would exceed 4 GiB (CAI_KERNEL=js runs the JavaScript kernel)`);
+        memory.grow(pages);
+      }
+      const buffer = memory.buffer;
+      buffers.add(buffer);
+      return new Ctor(buffer, at, length);
+    },
+    owns(a) {
+      return buffers.has(a.buffer);
+    },
+  };
+}
