@@ -16,7 +16,8 @@
  *   4. peak memory against 1.5 x (transition arrays + V, Vn), for Jacobi and prioritised runs;
  *   5. per sweep on converged values (issue 14 target 5): C (init=) and the engine (--init) start
  *      from V* (stage 2's fixed point) and run the same Jacobi sweeps; ns/nnz, engine / C, and the
- *      two V's must agree to 1e-9 as in stage 1.
+ *      two V's must agree to 1e-9 as in stage 1; the engine with its default kernel choice and with
+ *      each kernel forced (CAI_KERNEL=js, CAI_KERNEL=wasm).
  * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
  * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
  *
@@ -47,7 +48,7 @@ const tolReps = Number(opt("--tol-reps") ?? (quick ? 2 : 3));
 const jsonOut = opt("--json");
 const refSource = join(root, "test/bench/ref/softvi.c");
 /** The per-sweep stage on converged values runs the engine with each kernel (CAI_KERNEL); the first is the default choice. */
-const CONVERGED_KERNELS: readonly string[] = ["auto"];
+const CONVERGED_KERNELS: readonly string[] = ["auto", "js", "wasm"];
 
 // ---------------------------------------------------------------- helpers
 const median = (xs: number[]) => {

@@ -17,6 +17,7 @@ import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
 import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
+import { kernelFor } from "../../inference/kernels/wasm.js";
 import { BACKUPS, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
 import { sweepFlags } from "../sweep-flags.js";
@@ -75,6 +76,9 @@ const command: Command = {
     "                   softvi.c init= reads it) instead of V = 0: sweeps on converged values, the real workload",
     "  --dump FILE      write the final V as raw little-endian float64 (as softvi.c dump=)",
     "  --json           one JSON object: ns_per_nnz, sweeps, total_ms, peak_rss_mb, V0, sumV and the run's facts",
+    "",
+    "The sweep kernel is the engine's choice (WebAssembly for the variational and hard backups on tables of",
+    "4096 entries and more, JavaScript otherwise); CAI_KERNEL=js or CAI_KERNEL=wasm forces one (JSON key kernel).",
     "",
     "ns_per_nnz: the sweeps' wall time (sweep 0 excluded, as it holds the set-up's page faults) per sweep",
     "per transition entry. total_ms: the whole solve. peak_rss_mb: the process's peak resident set (MiB).",
@@ -143,7 +147,7 @@ const command: Command = {
       tol,
       schedule,
       threads: res.threads ?? null,
-      kernel: "js",
+      kernel: kernelFor(backup === "exact", nnz), // the exact backup sweeps in JavaScript (exp space or its rules)
       sweeps,
       backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
       converged: res.converged,

@@ -150,6 +150,16 @@ function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: numbe
 }
 
 /**
+ * Bytes the WebAssembly kernel's arrays can take at most (sweeper and plan.ts, each rounded up to
+ * 8 bytes): row starts, entries (the dense layout's 12 bytes each at most), row ids and constants,
+ * the prior's tables, Q, the value buffers, the palette (plan.ts PALETTE_LIMIT) and `out`.
+ */
+function arenaBound(n: number, m: number, nnz: number, nBuffers: number, threads: number): number {
+  const rows = n * m;
+  return 8 * 16 + 4 * (rows + 1) + 12 * nnz + 4 * rows + 8 * rows + 8 * (rows + n) + 8 * rows + nBuffers * 8 * (n + 1) + 8 * 4096 + 8 * (OUT_STRIDE * (threads + 1) + 1);
+}
+
+/**
  * Compile the problem and open a sweeper starting from values `start`.
  * @param start - V_0 (copied); zeros when absent.
  */
@@ -170,7 +180,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   if (exp && (gs || o.semiring !== "tempered")) throw new Error("the exp-space kernel runs Jacobi sweeps with the tempered semiring");
   // The WebAssembly kernel (value space; CAI_KERNEL, wasm.ts): every array it reads or writes lives
   // in its shared memory, which the workers' instances share too.
-  const arena: WasmArena | null = kernelFor(exp) === "wasm" ? openArena() : null;
+  const arena: WasmArena | null = kernelFor(exp, nnz) === "wasm" ? openArena(arenaBound(n, m, nnz, gs ? 1 + threads : 2, threads)) : null;
   const placement = arena ? arena.alloc : shared;
   const mk = (len: number) => (arena ? arena.alloc(Float64Array, len) : shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
   const Q = mk(n * m);

@@ -5,9 +5,9 @@
  * it in its own dist), compiled once per process.
  *
  * Which kernel sweeps is chosen per solve (sweeper.ts): the environment variable `CAI_KERNEL`
- * forces one, `js` (the typed-array kernel of sweep-core.ts, the tested fallback) or `wasm` (an
- * error when the module cannot be loaded); unset or `auto`, the engine takes the kernel measured
- * faster for the job ({@link AUTO_WASM}). Outside Node.js (a browser bundle) the JS kernel runs.
+ * forces one, `js` (the typed-array kernel of sweep-core.ts, the tested fallback) or `wasm` (a
+ * RunError when the module cannot be loaded); unset or `auto`, the engine takes the kernel measured
+ * faster for the job ({@link kernelFor}). Outside Node.js (a browser bundle) the JS kernel runs.
  */
 import { nodeBuiltin } from "../../host.js";
 import { ParameterError, RunError } from "../../errors.js";
@@ -49,10 +49,18 @@ export const KERNEL_CHOICES = ["auto", "js", "wasm"] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 /**
- * Whether "auto" takes the WebAssembly kernel where it can (value space). Set from `npm run bench`'s
- * per-sweep stage on converged values (README, Performance).
+ * Whether "auto" takes the WebAssembly kernel where it can (value space, tables of at least
+ * {@link WASM_MIN_ENTRIES} entries). Set from `npm run bench`'s per-sweep stage on converged values
+ * (README, Performance): per sweep the WebAssembly kernel took 0.6-0.75 x the JavaScript kernel's time.
  */
-export const AUTO_WASM = false;
+export const AUTO_WASM = true;
+
+/**
+ * Below this many transition entries "auto" sweeps in JavaScript: opening the WebAssembly memory
+ * and copying the table into it costs about 0.3 ms per solve, more than the faster sweeps save on
+ * tables of about a thousand entries (FrozenLake 8x8 solves in 0.7 ms).
+ */
+export const WASM_MIN_ENTRIES = 1 << 12;
 
 /** CAI_KERNEL, checked: a typed error naming the variable for anything but auto, js, wasm. */
 export function kernelChoice(): KernelChoice {
@@ -64,15 +72,16 @@ export function kernelChoice(): KernelChoice {
 }
 
 /**
- * The kernel a value-space (`exp` false) or exp-space sweep runs on under the current CAI_KERNEL:
- * "wasm" when forced or chosen by "auto" ({@link AUTO_WASM}, the module loaded), else "js". The
+ * The kernel a value-space (`exp` false) or exp-space sweep of a table of `nnz` entries runs on
+ * under the current CAI_KERNEL: "wasm" when forced, or chosen by "auto" ({@link AUTO_WASM}, at
+ * least {@link WASM_MIN_ENTRIES} entries, the module loaded), else "js". The
  * exact backup's exp-space sweep has no WebAssembly kernel: always "js".
  */
-export function kernelFor(exp: boolean): "js" | "wasm" {
+export function kernelFor(exp: boolean, nnz: number): "js" | "wasm" {
   const choice = kernelChoice();
   if (exp || choice === "js") return "js";
   if (choice === "wasm") return "wasm";
-  return AUTO_WASM && wasmModule() !== null ? "wasm" : "js";
+  return AUTO_WASM && nnz >= WASM_MIN_ENTRIES && wasmModule() !== null ? "wasm" : "js";
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -130,11 +139,17 @@ export interface WasmArena {
   owns(a: ArrayBufferView): boolean;
 }
 
-/** A new arena, or a RunError saying why the kernel cannot run. */
-export function openArena(): WasmArena {
+/**
+ * A new arena for at most `maxBytes` bytes of arrays (the memory's maximum, reserved as address
+ * space only: a bound that fits keeps many small solves from reserving 4 GiB each), or a RunError
+ * saying why the kernel cannot run.
+ */
+export function openArena(maxBytes: number): WasmArena {
   const module = wasmModule();
   if (module === null) throw new RunError("wasm-unavailable", `CAI_KERNEL=wasm: ${wasmUnavailableReason()}`);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const maxPages = 2 + Math.ceil(maxBytes / PAGE);
+  if (maxPages > MAX_PAGES) throw new RunError("out-of-memory", `the WebAssembly kernel's arrays would exceed 4 GiB (CAI_KERNEL=js runs the JavaScript kernel)`);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared: true });
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernel;
   let top = PAGE;
   const buffers = new Set<ArrayBufferLike>();
@@ -149,7 +164,7 @@ export function openArena(): WasmArena {
       const have = memory.buffer.byteLength;
       if (top > have) {
         const pages = Math.ceil((top - have) / PAGE);
-        if (have / PAGE + pages > MAX_PAGES) throw new RunError("out-of-memory", `the WebAssembly kernel's memory would exceed 4 GiB (CAI_KERNEL=js runs the JavaScript kernel)`);
+        if (have / PAGE + pages > maxPages) throw new Error(`WebAssembly arena: ${top} bytes exceed the bound of ${maxPages} pages`);
         memory.grow(pages);
       }
       const buffer = memory.buffer;
