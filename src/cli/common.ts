@@ -2,6 +2,7 @@
  * Shared pieces of the `cai` command: flag parsing on node:util's parseArgs (unknown flags are
  * usage errors), number parsing that names the flag, and error reporting without stack traces.
  */
+import { writeJson } from "./json-writer.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CaiError, InputError, NoFixedPointError, ParameterError, UsageError } from "../errors.js";
 import { escapeControl } from "../preview.js";
@@ -184,9 +185,14 @@ function oneLine(s: string): string {
   return escapeControl(s.replace(/\s*[\r\n]+\s*/g, " "));
 }
 
-/** Write JSON to stdout (numbers with full precision; non-finite numbers become null). */
+/**
+ * Write JSON to stdout (numbers with full precision; non-finite numbers become null; a Float64Array
+ * as a list): the bytes of `JSON.stringify(value, cliReplacer)`, written in chunks (json-writer.ts).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v instanceof Float64Array ? Array.from(v) : v)) + "\n");
+  const write = (chunk: string): void => void process.stdout.write(chunk);
+  if (!writeJson(value, write)) write("undefined");
+  write("\n");
 }
 
 /**

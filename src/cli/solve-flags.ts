@@ -169,8 +169,14 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
 
 /** Rows of a flat n x m table as nested lists. */
 export function rows(flat: Float64Array, m: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < flat.length; i += m) out.push(Array.from(flat.subarray(i, i + m)));
+  const n = Math.ceil(flat.length / m);
+  const out: number[][] = new Array<number[]>(n);
+  for (let s = 0, i = 0; s < n; s++) {
+    const len = Math.min(m, flat.length - i);
+    const row = new Array<number>(len);
+    for (let a = 0; a < len; a++) row[a] = flat[i++]!;
+    out[s] = row;
+  }
   return out;
 }
 

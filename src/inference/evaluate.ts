@@ -15,16 +15,20 @@ import { policyMatrix, solveOccupancy } from "./occupancy.js";
 /** Per (s, a): r(s,a)/alpha - KL contribution, i.e. the one-step ELBO integrand, weighted by q. */
 function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: Float64Array, out: Float64Array): void {
   const { nStates: n, nActions: m } = mdp;
+  // Read once: a prior's tables may be getters (built on first read), too slow to call per entry.
+  const probs = prior.probs;
+  const logMass = prior.logMass;
   for (let s = 0; s < n; s++) {
     let acc = 0;
+    const lm = logMass[s]!;
     for (let a = 0; a < m; a++) {
       const row = s * m + a;
       const qa = q[row]!;
       if (qa === 0) continue;
       const r = expectedReward(mdp, row);
-      const w = prior.probs[row]!;
+      const w = probs[row]!;
       // q > 0 where the prior is 0 would make the KL infinite; the engine's policies never do that.
-      const logRatio = w > 0 ? Math.log(qa / w) - prior.logMass[s]! : Infinity;
+      const logRatio = w > 0 ? Math.log(qa / w) - lm : Infinity;
       acc += qa * (r / alpha - logRatio);
     }
     out[s] = acc;

@@ -12,25 +12,35 @@ import { isNpy } from "./npy.js";
 import { isZip, openNpz } from "./npz.js";
 import { mdpFromNpzArchive } from "./numpy-mdp.js";
 import { fileErrorReason, peekBytes, readBytes, utf8, withFileSource } from "./read-bytes.js";
-import type { TabularMdp } from "./tabular.js";
+import { buildChecked, type TabularMdp } from "./tabular.js";
+import { gymnasiumFromBytes } from "./gymnasium-bytes.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
 export function readSource(path: string): string {
+  const text = readSourceBytes(path).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The bytes of a text source (a file, or standard input when `path` is "-"), with the checks of
+ * {@link readSource}: at most MAX_INPUT_BYTES, no NUL byte, standard input read once.
+ */
+export function readSourceBytes(path: string, nul: "check" | "unchecked" = "check"): Buffer {
   const source = path === "-" ? "<stdin>" : path;
-  let text: string;
+  let bytes: Buffer;
   if (path === "-") {
     // One guard for every command: a second "-" would read an empty stream ("the input is empty").
     if (stdinRead) throw new UsageError("standard input (-) can be read once: give at most one input as -");
     stdinRead = true;
   }
   try {
-    text = path === "-" ? readStdin() : readFileBounded(path);
+    bytes = path === "-" ? readStdin() : readFileBounded(path, nul === "check");
   } catch (e) {
     if (e instanceof CaiError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new FileReadError(source, fileErrorReason(err) ?? oneLine(err.message));
   }
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return bytes;
 }
 
 /** Whether standard input has been read (it can be read once per process). */
@@ -53,25 +63,44 @@ function checkNoNul(chunk: Buffer, offset: number, source: string): void {
   if (at !== -1) throw new FileReadError(escapeControl(source), `a NUL byte at offset ${offset + at}: binary data, not text (JSON or CSV)`);
 }
 
-/** Read a file whose size may be unknown (a device, a FIFO), at most MAX_INPUT_BYTES. */
-function readFileBounded(path: string): string {
+/**
+ * Read a file whose size may be unknown (a device, a FIFO), at most MAX_INPUT_BYTES. A regular file
+ * is read into one buffer of its size (one more byte tells whether it grew meanwhile), with no
+ * chunks to copy and join.
+ */
+function readFileBounded(path: string, checkNul: boolean): Buffer {
   const f = fs();
   const fd = f.openSync(path, "r");
   try {
     const st = f.fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     if (st.isFile() && st.size > MAX_INPUT_BYTES) throw new FileReadError(escapeControl(path), `${st.size} bytes, larger than the limit of ${MAX_INPUT_BYTES} bytes (512 MiB)`);
-    return readBounded(path, (buf) => f.readSync(fd, buf, 0, buf.length, null));
+    const first: Buffer[] = [];
+    if (st.isFile() && st.size > 0) {
+      const whole = Buffer.allocUnsafe(st.size + 1);
+      let got = 0;
+      for (;;) {
+        const r = f.readSync(fd, whole, got, whole.length - got, null);
+        if (r === 0) break;
+        got += r;
+        if (got === whole.length) break;
+      }
+      const bytes = whole.subarray(0, got);
+      if (checkNul || got > st.size) checkNoNul(bytes, 0, path);
+      if (got <= st.size) return bytes;
+      first.push(bytes); // the file grew: read on in chunks
+    }
+    return readBounded(path, (buf) => f.readSync(fd, buf, 0, buf.length, null), first);
   } finally {
     f.closeSync(fd);
   }
 }
 
-/** Read chunks until `read` returns 0, refusing NUL bytes and more than MAX_INPUT_BYTES. */
-function readBounded(source: string, read: (buf: Buffer) => number): string {
-  const chunks: Buffer[] = [];
+/** Read chunks (after `first`, already checked) until `read` returns 0, refusing NUL bytes and more than MAX_INPUT_BYTES. */
+function readBounded(source: string, read: (buf: Buffer) => number, first: Buffer[] = []): Buffer {
+  const chunks: Buffer[] = [...first];
   const buf = Buffer.allocUnsafe(1 << 20);
-  let total = 0;
+  let total = first.reduce((t, c) => t + c.length, 0);
   for (;;) {
     const got = read(buf);
     if (got === 0) break;
@@ -81,7 +110,7 @@ function readBounded(source: string, read: (buf: Buffer) => number): string {
     if (total > MAX_INPUT_BYTES) throw new FileReadError(escapeControl(source), `more than ${MAX_INPUT_BYTES} bytes (512 MiB), the limit of an input (a device or pipe that never ends?)`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** node:fs (files are read under Node.js only; parseMdp takes text anywhere). */
@@ -92,7 +121,7 @@ function fs(): typeof NodeFs {
 }
 
 /** All of standard input, at most MAX_INPUT_BYTES. On a non-blocking pipe readSync fails with EAGAIN: wait and retry. */
-function readStdin(): string {
+function readStdin(): Buffer {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   return readBounded("<stdin>", (buf) => {
     for (;;) {
@@ -127,7 +156,18 @@ export function readMdpFile(path: string, options: ReadMdpOptions = {}): Tabular
   // Numpy files are told by their first bytes; anything else is text, read by readSource (which
   // stops at a NUL byte and reads standard input once).
   const head = peekBytes(path);
-  if (!isZip(head) && !isNpy(head)) return parseMdp(readSource(path), source);
+  if (!isZip(head) && !isNpy(head)) {
+    // Gymnasium P JSON of the common shape goes from its bytes to the arrays (gymnasium-bytes.ts);
+    // anything else is decoded as text by the general path, which reports problems in place.
+    // A document the fast path reads whole holds no NUL byte (none is in its grammar): the check
+    // (a scan of the whole file) runs only when the general path takes over.
+    const bytes = readSourceBytes(path, "unchecked");
+    const arrays = gymnasiumFromBytes(bytes);
+    if (arrays) return buildChecked(arrays, {}, []);
+    checkNoNul(bytes, 0, source);
+    const text = bytes.toString("utf8");
+    return parseMdp(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, source);
+  }
   const warn = options.onWarning ?? ((w: string) => console.warn(`control-as-inference: warning: ${w}`));
   if (isZip(head)) {
     // The archive is read where its members lie, straight into the table's own arrays: the file

@@ -18,6 +18,12 @@
  *      from V* (stage 2's fixed point) and run the same Jacobi sweeps; ns/nnz, engine / C, and the
  *      two V's must agree to 1e-9 as in stage 1; the engine with its default kernel choice and with
  *      each kernel forced (CAI_KERNEL=js, CAI_KERNEL=wasm).
+ *   6. end to end (issue 14 targets 1 and 2): the real command `cai solve FILE --gamma 0.99
+ *      --alpha 0.1 --json > out.json` (a fresh process, wall clock from spawn to exit, the file
+ *      written here) on Gymnasium P JSON when it fits under the 512 MiB input limit and on the
+ *      CSR .npz, against C's time to tolerance 1e-10 from stage 2, each answer's max |V - V*|
+ *      beside C's; and, through the API in a fresh process, the solve with diagnostics off and on
+ *      (ELBO and occupancy; both read the policy, which the output prints either way).
  * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
  * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
  *
@@ -25,11 +31,11 @@
  * --quick (sizes 100,300, fewer repetitions) --json FILE (all numbers).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { frozenLake, frozenLakeOpen, solve, writeMdp } from "../../src/index.js";
+import { frozenLake, frozenLakeOpen, mdpToNpz, solve, writeMdp, writeMdpChunks } from "../../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../.."); // dist/test/bench -> repository root
@@ -134,6 +140,54 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return d;
 }
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), Number.MIN_VALUE);
+
+/** Peak RSS of a child run under /usr/bin/time (its stderr line "maxrss_kb N"), NaN without it. */
+const hasTimeBin = existsSync("/usr/bin/time");
+
+/**
+ * `cai solve FILE --gamma 0.99 --alpha 0.1 --json > out` in a fresh process: wall clock from spawn
+ * to exit (ms), peak RSS (MiB), and the V it printed.
+ */
+function runSolveCommand(file: string, out: string): { ms: number; peakMiB: number; V: Float64Array; occupancySum: number; elbo: unknown } {
+  const fd = openSync(out, "w");
+  const args = [cli, "solve", file, "--gamma", "0.99", "--alpha", "0.1", "--json"];
+  const t = performance.now();
+  const r = hasTimeBin
+    ? spawnSync("/usr/bin/time", ["-f", "maxrss_kb %M", process.execPath, ...args], { stdio: ["ignore", fd, "pipe"], encoding: "utf8" })
+    : spawnSync(process.execPath, args, { stdio: ["ignore", fd, "pipe"], encoding: "utf8" });
+  const ms = performance.now() - t;
+  closeSync(fd);
+  if (r.status !== 0) throw new Error(`cai solve ${file} failed (status ${r.status}): ${r.stderr || r.error?.message}`);
+  const rss = /maxrss_kb (\d+)/.exec(r.stderr ?? "");
+  const j = JSON.parse(readFileSync(out, "utf8")) as { V: number[]; occupancy: number[] | null; elbo: unknown };
+  rmSync(out, { force: true });
+  let occupancySum = NaN;
+  if (j.occupancy) occupancySum = j.occupancy.reduce((a, b) => a + b, 0);
+  return { ms, peakMiB: rss ? Number(rss[1]) / 1024 : NaN, V: Float64Array.from(j.V), occupancySum, elbo: j.elbo };
+}
+
+/**
+ * In a fresh process, through the API: the open N x N lake built in memory, then `solve` with
+ * diagnostics off and on (each reads the policy), `reps` times each, interleaved. Returns ms.
+ */
+function runDiagnosticsCost(N: number, reps: number): { off: number[]; on: number[] } {
+  const script = `import { frozenLakeOpen, solve } from ${JSON.stringify(join(root, "dist/src/index.js"))};
+const mdp = frozenLakeOpen(${N});
+const off = [], on = [];
+for (let i = 0; i < ${reps}; i++) {
+  let t = performance.now();
+  let r = solve(mdp, { gamma: 0.99, alpha: 0.1, diagnostics: false });
+  void r.policy[0];
+  off.push(performance.now() - t);
+  t = performance.now();
+  r = solve(mdp, { gamma: 0.99, alpha: 0.1 });
+  void r.policy[0];
+  if (r.elbo === null || r.occupancy === null) throw new Error("diagnostics missing");
+  on.push(performance.now() - t);
+}
+process.stdout.write(JSON.stringify({ off, on }));`;
+  return JSON.parse(run(process.execPath, ["--input-type=module", "-e", script], "solve with and without diagnostics")) as { off: number[]; on: number[] };
+}
 
 const results: Record<string, unknown> = {};
 const lines: string[] = [];
@@ -302,6 +356,49 @@ try {
       verdict(memRatio(peakP) <= 1.5, `peak memory at N = 1000 (prioritised) <= 1.5 x (transition arrays + V, Vn): ${fmt(memRatio(peakP))} (${fmt(peakP)} MiB)`);
     }
     if (N === 300) verdict(v0rel <= 1e-9, `V[0] at N = 300 (engine Jacobi vs C log1p form, same sweeps) within 1e-9 relative: ${fmt(v0rel)}`);
+
+    // End to end (targets 1 and 2): the command a user runs, on the files the bench writes.
+    const lake = frozenLakeOpen(N);
+    const files: { format: string; path: string }[] = [];
+    const npzPath = f(`open${N}.npz`);
+    writeFileSync(npzPath, mdpToNpz(lake));
+    let jsonBytes = 0;
+    const jsonPath = f(`open${N}.json`);
+    {
+      const fd = openSync(jsonPath, "w");
+      try {
+        writeMdpChunks(lake, "gymnasium", (chunk) => {
+          jsonBytes += Buffer.byteLength(chunk);
+          if (jsonBytes <= 512 * 1024 * 1024) writeSync(fd, chunk);
+        });
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (jsonBytes <= 512 * 1024 * 1024) files.push({ format: "P JSON", path: jsonPath });
+    else rmSync(jsonPath, { force: true });
+    files.push({ format: "CSR .npz", path: npzPath });
+    const e2eResults: Record<string, unknown> = {};
+    say(`end to end: cai solve FILE --gamma 0.99 --alpha 0.1 --json > out.json (fresh process, spawn to exit; ELBO and occupancy in the output):`);
+    if (jsonBytes > 512 * 1024 * 1024) say(`  P JSON would be ${fmt(jsonBytes / 1048576)} MiB, above the 512 MiB input limit: .npz only`);
+    for (const { format, path } of files) {
+      const runs: ReturnType<typeof runSolveCommand>[] = [];
+      for (let i = 0; i < tr; i++) runs.push(runSolveCommand(path, f("out.json")));
+      const ms = runs.map((r) => r.ms);
+      const ratioE2e = median(ms) / tC;
+      const errE2e = maxAbsDiff(runs[0]!.V, star.V);
+      say(`  ${format.padEnd(9)} (${fmt(readFileSync(path).length / 1048576)} MiB)  ms ${stat(ms)}  peak RSS MiB ${fmt(median(runs.map((r) => r.peakMiB)))}  / C's time to 1e-10: ${fmt(ratioE2e)}  max |V - V*| ${fmt(errE2e)} (C ${fmt(err(ct[0]!))}); sum of occupancy ${fmt(runs[0]!.occupancySum)} (1 / (1 - gamma) = 100 less what reaches the goal)`);
+      verdict(ratioE2e <= 0.5 && errE2e <= err(ct[0]!), `target 1: cai solve end to end at N = ${N} (${format}) <= 0.5 x C's time to 1e-10, answer at least as close to V*: ${fmt(ratioE2e)}, max |V - V*| ${fmt(errE2e)} vs C ${fmt(err(ct[0]!))}`);
+      e2eResults[format] = { ms, peakMiB: runs.map((r) => r.peakMiB), ratio: ratioE2e, err: errE2e, errC: err(ct[0]!), fileMiB: readFileSync(path).length / 1048576 };
+    }
+    rmSync(npzPath, { force: true });
+    rmSync(jsonPath, { force: true });
+    const dc = runDiagnosticsCost(N, tr);
+    const diagShare = (median(dc.on) - median(dc.off)) / median(dc.off);
+    say(`  through the API (in memory, fresh process): solve ms ${stat(dc.off)}; with ELBO and occupancy ms ${stat(dc.on)}; diagnostics / solve ${fmt(diagShare)}`);
+    verdict(diagShare <= 0.2, `target 2: diagnostics (ELBO, occupancy) at N = ${N} <= 20% of the solve: ${fmt(100 * diagShare)}%`);
+    e2eResults.diagnostics = { offMs: dc.off, onMs: dc.on, share: diagShare };
+    results[`N${N}e2e`] = e2eResults;
     results[`N${N}`] = {
       perSweepConverged: convergedResults,
       perSweep: { sweeps: fixed, engineNsPerNnz: e.map((r) => r.nsPerNnz), cNsPerNnz: c.map((r) => r.nsPerNnz), ratio, enginePeakMiB: e.map((r) => r.peakMiB), cPeakMiB: c.map((r) => r.peakMiB), agreeSum, agreeV },

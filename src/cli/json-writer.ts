@@ -1,0 +1,132 @@
+/**
+ * JSON text for the CLI's output, written in chunks: the same bytes as
+ * `JSON.stringify(value, replacer)` with the CLI's replacer (non-finite numbers become null, a
+ * Float64Array is written as a list), without calling a replacer per number and without building
+ * one string of the whole document. Plain objects, plain arrays, Float64Arrays, strings, numbers,
+ * booleans and null are written here; anything else (a toJSON method, a class instance, another
+ * typed array, a Map) is handed to JSON.stringify with the same replacer for its subtree.
+ */
+
+/** The CLI's replacer: what `printJson` has always applied. */
+export function cliReplacer(_key: string, v: unknown): unknown {
+  return typeof v === "number" && !Number.isFinite(v) ? null : v instanceof Float64Array ? Array.from(v) : v;
+}
+
+/** A number as JSON.stringify writes it after the replacer ("null" when not finite). */
+function num(x: number): string {
+  return x === 0 ? "0" : x - x === 0 ? String(x) : "null";
+}
+
+const FLUSH_CHARS = 1 << 16;
+
+/** Write `value` as JSON through `write` (several chunks); false when JSON.stringify would give undefined. */
+export function writeJson(value: unknown, write: (chunk: string) => void): boolean {
+  let buf = "";
+  const flush = (): void => {
+    if (buf.length >= FLUSH_CHARS) {
+      write(buf);
+      buf = "";
+    }
+  };
+  const numbers = (a: ArrayLike<number>): void => {
+    const n = a.length;
+    if (n === 0) {
+      buf += "[]";
+      return;
+    }
+    // Tables repeat numbers (a policy of 0.25 where the values are flat): the last one is kept.
+    let last = a[0]!;
+    let lastText = num(last);
+    buf += "[" + lastText;
+    for (let i = 1; i < n; i++) {
+      const x = a[i]!;
+      if (x !== last) {
+        last = x;
+        lastText = num(x);
+      }
+      buf += "," + lastText;
+      if ((i & 1023) === 0) flush();
+    }
+    buf += "]";
+    flush();
+  };
+  /** Returns false for a value JSON.stringify leaves out (undefined, a function, a symbol). */
+  const any = (v: unknown): boolean => {
+    switch (typeof v) {
+      case "number":
+        buf += num(v);
+        return true;
+      case "string":
+        buf += JSON.stringify(v);
+        return true;
+      case "boolean":
+        buf += v ? "true" : "false";
+        return true;
+      case "undefined":
+      case "function":
+      case "symbol":
+        return false;
+      case "object":
+        break;
+      default: {
+        // bigint: JSON.stringify throws, as it always did.
+        const s = JSON.stringify(v, cliReplacer);
+        buf += s;
+        return true;
+      }
+    }
+    if (v === null) {
+      buf += "null";
+      return true;
+    }
+    if (v instanceof Float64Array) {
+      numbers(v);
+      return true;
+    }
+    if (Array.isArray(v)) {
+      if (v.every((x) => typeof x === "number")) {
+        numbers(v as number[]);
+        return true;
+      }
+      buf += "[";
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) buf += ",";
+        if (!any(v[i])) buf += "null";
+      }
+      buf += "]";
+      flush();
+      return true;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== "function") {
+      const obj = v as Record<string, unknown>;
+      buf += "{";
+      let first = true;
+      for (const key of Object.keys(obj)) {
+        const x = obj[key];
+        if (x === undefined || typeof x === "function" || typeof x === "symbol") continue;
+        buf += (first ? "" : ",") + JSON.stringify(key) + ":";
+        first = false;
+        any(x);
+      }
+      buf += "}";
+      flush();
+      return true;
+    }
+    const s = JSON.stringify(v, cliReplacer) as string | undefined;
+    if (s === undefined) return false;
+    buf += s;
+    return true;
+  };
+  // The top level: whatever JSON.stringify does with the replacer applied first.
+  const top = cliReplacer("", value);
+  if (top !== value) {
+    const s = JSON.stringify(value, cliReplacer) as string | undefined;
+    if (s === undefined) return false;
+    write(s);
+    return true;
+  }
+  const ok = any(value);
+  if (buf.length > 0) write(buf);
+  return ok;
+}
