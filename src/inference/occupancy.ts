@@ -103,11 +103,14 @@ function applyA(M: PolicyMatrix, x: Float64Array, y: Float64Array): void {
   }
 }
 
-/** t = Q^-1 v, Q = Dg - U (backward: row r uses t[c], c > r). */
-function solveUpper(M: PolicyMatrix, dg: Float64Array, v: Float64Array, t: Float64Array): void {
+/**
+ * t = Q^-1 v, Q = Dg - U (backward: row r uses t[c], c > r); with `u`, also u = v - Dg t (fused:
+ * Eisenstat's middle term). `inv` = 1 / Dg: a multiply on the row-to-row dependency chain, not a divide.
+ */
+function solveUpper(M: PolicyMatrix, inv: Float64Array, v: Float64Array, t: Float64Array, u: Float64Array | null): void {
   const { n, tStart, tCol, tVal } = M;
   for (let r = n - 1; r >= 0; r--) {
-    let acc = v[r]!;
+    let acc = 0;
     const lo = tStart[r]!;
     // Columns are increasing: the ones above r are at the end of the row.
     for (let j = tStart[r + 1]! - 1; j >= lo; j--) {
@@ -115,12 +118,15 @@ function solveUpper(M: PolicyMatrix, dg: Float64Array, v: Float64Array, t: Float
       if (c < r) break;
       acc += tVal[j]! * t[c]!;
     }
-    t[r] = acc / dg[r]!;
+    const vr = v[r]!;
+    t[r] = (vr + acc) * inv[r]!;
+    // v - Dg t = v - (v + acc) = -acc, up to rounding.
+    if (u !== null) u[r] = -acc;
   }
 }
 
 /** t = P^-1 v, P = Dg - L (forward: row r uses t[c], c < r). */
-function solveLower(M: PolicyMatrix, dg: Float64Array, v: Float64Array, t: Float64Array): void {
+function solveLower(M: PolicyMatrix, inv: Float64Array, v: Float64Array, t: Float64Array): void {
   const { n, tStart, tCol, tVal } = M;
   for (let r = 0; r < n; r++) {
     let acc = v[r]!;
@@ -130,7 +136,24 @@ function solveLower(M: PolicyMatrix, dg: Float64Array, v: Float64Array, t: Float
       if (c > r) break;
       acc += tVal[j]! * t[c]!;
     }
-    t[r] = acc / dg[r]!;
+    t[r] = acc * inv[r]!;
+  }
+}
+
+/** u = P^-1 u in place (row r reads u[r] before it becomes w[r]; rows c < r are w already) and out = u + t. */
+function solveLowerAdd(M: PolicyMatrix, inv: Float64Array, u: Float64Array, t: Float64Array, out: Float64Array): void {
+  const { n, tStart, tCol, tVal } = M;
+  for (let r = 0; r < n; r++) {
+    let acc = u[r]!;
+    const hi = tStart[r + 1]!;
+    for (let j = tStart[r]!; j < hi; j++) {
+      const c = tCol[j]!;
+      if (c > r) break;
+      acc += tVal[j]! * u[c]!;
+    }
+    const w = acc * inv[r]!;
+    u[r] = w;
+    out[r] = w + t[r]!;
   }
 }
 
@@ -156,8 +179,8 @@ export interface OccupancySolve {
  */
 export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: number, relTol: number, maxIter: number): OccupancySolve | null {
   const n = M.n;
-  const dg = new Float64Array(n);
-  for (let i = 0; i < n; i++) dg[i] = 1 - M.self[i]!;
+  const inv = new Float64Array(n);
+  for (let i = 0; i < n; i++) inv[i] = 1 / (1 - M.self[i]!);
   const b = Float64Array.from(p0);
   const y = new Float64Array(n);
   const x = new Float64Array(n);
@@ -176,17 +199,18 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
     h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i) >>> 0;
     r0[i] = 0.5 + h / 2 ** 32;
   }
-  /** out = P^-1 A Q^-1 v = Q^-1 v + P^-1 (v - Dg Q^-1 v) (Eisenstat). */
+  /**
+   * out = P^-1 A Q^-1 v = t + P^-1 (v - Dg t), t = Q^-1 v (Eisenstat), where v - Dg t = -U t is the
+   * backward pass's own row sum: one backward and one forward pass over M^T.
+   */
   const apply = (vin: Float64Array, out: Float64Array): void => {
-    solveUpper(M, dg, vin, tmpT);
-    for (let i = 0; i < n; i++) tmpU[i] = vin[i]! - dg[i]! * tmpT[i]!;
-    solveLower(M, dg, tmpU, out);
-    for (let i = 0; i < n; i++) out[i]! += tmpT[i]!;
+    solveUpper(M, inv, vin, tmpT, tmpU);
+    solveLowerAdd(M, inv, tmpU, tmpT, out);
   };
   const scale = 1 / (1 - gamma);
   /** x = Q^-1 y, its true residual bound and sum; with `replace`, r = P^-1 (p0 - A x) (the split residual). */
   const check = (replace: boolean): { bound: number; sum: number } => {
-    solveUpper(M, dg, y, x);
+    solveUpper(M, inv, y, x, null);
     applyA(M, x, tmpU);
     let res = 0;
     let sum = 0;
@@ -196,7 +220,7 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
       res += Math.abs(e);
       sum += x[i]!;
     }
-    if (replace) solveLower(M, dg, tmpU, r);
+    if (replace) solveLower(M, inv, tmpU, r);
     return { bound: res * scale, sum };
   };
   // |P|_1 <= 1 + gamma: the true residual is at most (1 + gamma) |r|_1.
@@ -212,8 +236,10 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
   p.fill(0);
   v.fill(0);
   let sinceCheck = 0;
+  // r0 . r, computed with r (the loop below fuses it into the update of r).
+  let rhoNext = dot(r0, r);
   for (let it = 1; it <= maxIter; it++) {
-    const rhoN = dot(r0, r);
+    const rhoN = rhoNext;
     if (!(Math.abs(rhoN) > 0) || !Number.isFinite(rhoN)) return null;
     const beta = (rhoN / rho) * (al / om);
     rho = rhoN;
@@ -233,15 +259,23 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
       return last.bound <= relTol * last.sum ? finish(x, last.bound, it) : null;
     }
     apply(s, t);
-    const tt = dot(t, t);
-    om = tt > 0 ? dot(t, s) / tt : 0;
+    let tt = 0;
+    let ts = 0;
+    for (let i = 0; i < n; i++) {
+      const ti = t[i]!;
+      tt += ti * ti;
+      ts += ti * s[i]!;
+    }
+    om = tt > 0 ? ts / tt : 0;
     if (!Number.isFinite(om) || om === 0) return null;
     let rNorm = 0;
+    rhoNext = 0;
     for (let i = 0; i < n; i++) {
       y[i]! += al * p[i]! + om * s[i]!;
       const ri = s[i]! - om * t[i]!;
       r[i] = ri;
       rNorm += Math.abs(ri);
+      rhoNext += r0[i]! * ri;
     }
     if (!Number.isFinite(rNorm)) return null;
     sinceCheck++;
@@ -252,6 +286,7 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
     if (looksDone || sinceCheck >= 16) {
       sinceCheck = 0;
       last = check(looksDone);
+      if (looksDone) rhoNext = dot(r0, r); // r was replaced
       sumEstimate = Math.max(sumEstimate, last.sum);
       if (last.bound <= relTol * last.sum) return finish(x, last.bound, it);
     }

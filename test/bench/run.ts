@@ -170,7 +170,7 @@ function runSolveCommand(file: string, out: string): { ms: number; peakMiB: numb
  * In a fresh process, through the API: the open N x N lake built in memory, then `solve` with
  * diagnostics off and on (each reads the policy), `reps` times each, interleaved. Returns ms.
  */
-function runDiagnosticsCost(N: number, reps: number): { off: number[]; on: number[] } {
+function runDiagnosticsCost(N: number, reps: number, scriptFile: string): { off: number[]; on: number[] } {
   const script = `import { frozenLakeOpen, solve } from ${JSON.stringify(join(root, "dist/src/index.js"))};
 const mdp = frozenLakeOpen(${N});
 const off = [], on = [];
@@ -186,7 +186,9 @@ for (let i = 0; i < ${reps}; i++) {
   on.push(performance.now() - t);
 }
 process.stdout.write(JSON.stringify({ off, on }));`;
-  return JSON.parse(run(process.execPath, ["--input-type=module", "-e", script], "solve with and without diagnostics")) as { off: number[]; on: number[] };
+  // A file, not --input-type=module -e: worker threads inherit the flag and cannot start their code.
+  writeFileSync(scriptFile, script);
+  return JSON.parse(run(process.execPath, [scriptFile], "solve with and without diagnostics")) as { off: number[]; on: number[] };
 }
 
 const results: Record<string, unknown> = {};
@@ -393,7 +395,7 @@ try {
     }
     rmSync(npzPath, { force: true });
     rmSync(jsonPath, { force: true });
-    const dc = runDiagnosticsCost(N, tr);
+    const dc = runDiagnosticsCost(N, tr, f("diagnostics-cost.mjs"));
     const diagShare = (median(dc.on) - median(dc.off)) / median(dc.off);
     say(`  through the API (in memory, fresh process): solve ms ${stat(dc.off)}; with ELBO and occupancy ms ${stat(dc.on)}; diagnostics / solve ${fmt(diagShare)}`);
     verdict(diagShare <= 0.2, `target 2: diagnostics (ELBO, occupancy) at N = ${N} <= 20% of the solve: ${fmt(100 * diagShare)}%`);
