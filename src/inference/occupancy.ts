@@ -5,10 +5,10 @@
  *
  * Pushing mass step by step (evaluate.ts) needs about log(eps) / log(gamma) generations of pushes:
  * 3700 at gamma = 0.99 for 1e-16, each a sweep over the table. Here the solve is BiCGSTAB on the
- * symmetric Gauss-Seidel split system P^-1 A Q^-1 y = P^-1 p0 (A = I - M^T = Dg - L - U, P = Dg - L,
- * Q = Dg - U), applied with Eisenstat's trick (one forward and one backward triangular solve per
- * product, the cost of one product with A), on M merged over actions (successors shared by several
- * actions, as on grids, stored once).
+ * SSOR split system P^-1 A Q^-1 y = P^-1 p0 (A = I - M^T = Dg - L - U, P = Dg / w - L,
+ * Q = Dg / w - U, w = {@link SSOR_OMEGA}), applied with Eisenstat's trick (one forward and one
+ * backward triangular solve per product, the cost of one product with A), on M merged over actions
+ * (successors shared by several actions, as on grids, stored once).
  *
  * The guarantee comes from the residual of the answer, not from the iteration: for any d,
  * |d - d_q|_1 <= |p0 - (I - M^T) d|_1 / (1 - gamma), because |(I - M^T)^-1|_1 = |(I - M)^-1|_inf <=
@@ -17,6 +17,13 @@
  * to 0, which only moves them towards d_q >= 0.
  */
 import type { MdpArrays } from "../mdp/tabular.js";
+
+/**
+ * The SSOR relaxation factor of the split. On the open 300 x 300 lake at gamma = 0.99 (to 1e-10):
+ * 48 BiCGSTAB iterations with 1 (symmetric Gauss-Seidel), 37 with 1.2, 28 with 1.5, 23 with 1.6,
+ * 22 with 1.7, 29 with 1.9. Any value in (0, 2) gives a nonsingular split; the bound does not depend on it.
+ */
+export const SSOR_OMEGA = 1.6;
 
 /** The policy's one-step matrix M (rows s, merged over actions and entries), with its transpose. */
 export interface PolicyMatrix {
@@ -104,8 +111,9 @@ function applyA(M: PolicyMatrix, x: Float64Array, y: Float64Array): void {
 }
 
 /**
- * t = Q^-1 v, Q = Dg - U (backward: row r uses t[c], c > r); with `u`, also u = v - Dg t (fused:
- * Eisenstat's middle term). `inv` = 1 / Dg: a multiply on the row-to-row dependency chain, not a divide.
+ * t = Q^-1 v, Q = Dg / w - U (backward: row r uses t[c], c > r); with `u`, also Eisenstat's middle
+ * term u = v - (2 / w - 1) Dg t, which is (w - 1) v - (2 - w) (U t)(r) by the row's own equation
+ * (Dg t = w (v + U t)). `inv` = w / Dg: a multiply on the row-to-row dependency chain, not a divide.
  */
 function solveUpper(M: PolicyMatrix, inv: Float64Array, v: Float64Array, t: Float64Array, u: Float64Array | null): void {
   const { n, tStart, tCol, tVal } = M;
@@ -120,12 +128,11 @@ function solveUpper(M: PolicyMatrix, inv: Float64Array, v: Float64Array, t: Floa
     }
     const vr = v[r]!;
     t[r] = (vr + acc) * inv[r]!;
-    // v - Dg t = v - (v + acc) = -acc, up to rounding.
-    if (u !== null) u[r] = -acc;
+    if (u !== null) u[r] = (SSOR_OMEGA - 1) * vr - (2 - SSOR_OMEGA) * acc;
   }
 }
 
-/** t = P^-1 v, P = Dg - L (forward: row r uses t[c], c < r). */
+/** t = P^-1 v, P = Dg / w - L (forward: row r uses t[c], c < r). */
 function solveLower(M: PolicyMatrix, inv: Float64Array, v: Float64Array, t: Float64Array): void {
   const { n, tStart, tCol, tVal } = M;
   for (let r = 0; r < n; r++) {
@@ -180,7 +187,7 @@ export interface OccupancySolve {
 export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: number, relTol: number, maxIter: number): OccupancySolve | null {
   const n = M.n;
   const inv = new Float64Array(n);
-  for (let i = 0; i < n; i++) inv[i] = 1 / (1 - M.self[i]!);
+  for (let i = 0; i < n; i++) inv[i] = SSOR_OMEGA / (1 - M.self[i]!);
   const b = Float64Array.from(p0);
   const y = new Float64Array(n);
   const x = new Float64Array(n);
@@ -200,8 +207,8 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
     r0[i] = 0.5 + h / 2 ** 32;
   }
   /**
-   * out = P^-1 A Q^-1 v = t + P^-1 (v - Dg t), t = Q^-1 v (Eisenstat), where v - Dg t = -U t is the
-   * backward pass's own row sum: one backward and one forward pass over M^T.
+   * out = P^-1 A Q^-1 v = t + P^-1 (v - (2 / w - 1) Dg t), t = Q^-1 v (Eisenstat: A = P + Q - (2 / w - 1) Dg),
+   * the middle term from the backward pass's own row sums: one backward and one forward pass over M^T.
    */
   const apply = (vin: Float64Array, out: Float64Array): void => {
     solveUpper(M, inv, vin, tmpT, tmpU);
@@ -223,8 +230,8 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
     if (replace) solveLower(M, inv, tmpU, r);
     return { bound: res * scale, sum };
   };
-  // |P|_1 <= 1 + gamma: the true residual is at most (1 + gamma) |r|_1.
-  const pNorm = 1 + gamma;
+  // |P|_1 <= max(Dg) / w + gamma <= 1 / w + gamma: the true residual is at most that times |r|_1.
+  const pNorm = 1 / SSOR_OMEGA + gamma;
   // sum(d) >= sum(p0): a safe start for the estimate until a check measures it.
   let sumEstimate = 0;
   for (let i = 0; i < n; i++) sumEstimate += b[i]!;
