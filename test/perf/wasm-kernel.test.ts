@@ -7,7 +7,7 @@
  * - every schedule (Jacobi, Gauss-Seidel, prioritised) on 1, 2 and 3 threads: the same numbers as
  *   the JavaScript kernel within 1e-12;
  * - each entry layout (relative with one coefficient and done entries, relative with a palette,
- *   absolute, dense);
+ *   absolute, dense), rows of any length (the kernel reads row lengths: Uint8, Uint16);
  * - CAI_KERNEL: auto takes WebAssembly from 4096 entries (value space) and JavaScript below and for
  *   the exact backup; js and wasm force a kernel; anything else is a typed error naming it.
  * No timings: speed is measured by `npm run bench`.
@@ -159,13 +159,17 @@ describe("the WebAssembly kernel", () => {
     );
   });
 
-  it("returns Q and V of its own (not views of the kernel's memory)", () => {
+  it("returns Q and V that later solves do not touch (each solve has a memory of its own)", () => {
     const mdp = frozenLakeOpen(5);
-    const res = solveWith("wasm", mdp, { alpha: 0.1, gamma: 0.9, diagnostics: false, threads: 1 });
-    expect(res.Q.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(res.Q.buffer.byteLength).toBe(8 * 25 * 4);
-    expect(res.V.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(res.V.buffer.byteLength).toBe(8 * 25);
+    const o = { alpha: 0.1, gamma: 0.9, diagnostics: false, threads: 1 } as const;
+    const first = solveWith("wasm", mdp, o);
+    const Q = Float64Array.from(first.Q);
+    const V = Float64Array.from(first.V);
+    solveWith("wasm", mdp, { ...o, alpha: 0.5 });
+    solveWith("wasm", frozenLakeOpen(7), o);
+    expect(Array.from(first.Q)).toEqual(Array.from(Q));
+    expect(Array.from(first.V)).toEqual(Array.from(V));
+    expect(first.V.length).toBe(25);
   });
 });
 
@@ -217,6 +221,14 @@ describe("the WebAssembly kernel in each entry layout, against the rules (Jacobi
     expect(compiled.relative).toBe(0);
     expect(compiled.dense).toBe(0);
     check(mdp, 0.5, 0.9, 12);
+  });
+
+  it("rows of more than 255 entries (row lengths in a Uint16Array) beside short ones", () => {
+    const mdp = randomMdp({ states: 400, actions: 2, successors: 300, seed: 3, terminalProbability: 0.1 });
+    let longest = 0;
+    for (let r = 0; r < 800; r++) longest = Math.max(longest, mdp.rowStart[r + 1]! - mdp.rowStart[r]!);
+    expect(longest).toBeGreaterThan(255);
+    check(mdp, 0.4, 0.9, 6);
   });
 
   it("dense (too many distinct coefficients and row constants for a palette)", () => {

@@ -139,7 +139,9 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
   const nnz = rowStart[rows]!;
 
   // Worker threads read the MDP's own row starts when they are already shared (tabular.ts indexArray).
-  const rs = shared ? sharedCopy(rowStart, shared) : rowStart;
+  // The WebAssembly kernel (an allocator) reads row lengths of its own instead (sweeper.ts), and its
+  // workers the row starts from JavaScript: shared, not copied into its memory.
+  const rs = shared ? sharedCopy(rowStart, true) : rowStart;
 
   // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, or Uint16 past 256
   // values) or, past 65536 distinct values, dense (rowIndex is then the identity). Rows with an

@@ -92,6 +92,8 @@ export interface SweepData {
    * own on the same memory (sweeper.ts); undefined: the JavaScript kernel below.
    */
   readonly kernel?: { sweepRange(...args: number[]): void } | undefined;
+  /** The WebAssembly kernel's row lengths (in its memory; it reads no row starts); empty for the JavaScript kernel. */
+  readonly rowLen?: Uint8Array | Uint16Array | Int32Array;
 }
 
 /**
@@ -251,12 +253,17 @@ export function sweepRange(
 
 /**
  * {@link sweepRange} by the WebAssembly kernel (wasm/sweep.ts), the same arguments as byte offsets
- * into its memory. Value space only.
+ * into its memory, the rows as lengths (`rowLen`) from the first entry of the range (read here from
+ * the row starts, which stay outside its memory). Value space only.
  */
 export function sweepRangeWasm(d: SweepData, lo: number, hi: number, descending: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number, hotCut: number): void {
+  const m = d.nActions;
   d.kernel!.sweepRange(
-    d.nActions,
-    d.rowStart.byteOffset,
+    m,
+    d.rowLen!.byteOffset,
+    d.rowLen!.BYTES_PER_ELEMENT,
+    d.rowStart[lo * m]!,
+    d.rowStart[hi * m]!,
     d.packed.byteOffset,
     d.rel.byteOffset,
     d.relative,

@@ -149,6 +149,15 @@ function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: numbe
   return halo;
 }
 
+/** The row lengths rowStart[r + 1] - rowStart[r] of `rows` rows, in the narrowest type that holds them, in the arena. */
+function rowLengths(rowStart: Int32Array, rows: number, arena: WasmArena): Uint8Array | Uint16Array | Int32Array {
+  let longest = 0;
+  for (let r = 0; r < rows; r++) longest = Math.max(longest, rowStart[r + 1]! - rowStart[r]!);
+  const len = longest < 256 ? arena.alloc(Uint8Array, rows) : longest < 65536 ? arena.alloc(Uint16Array, rows) : arena.alloc(Int32Array, rows);
+  for (let r = 0; r < rows; r++) len[r] = rowStart[r + 1]! - rowStart[r]!;
+  return len;
+}
+
 /**
  * Bytes the WebAssembly kernel's arrays can take at most (sweeper and plan.ts, each rounded up to
  * 8 bytes): row starts, entries (the dense layout's 12 bytes each at most), row ids and constants,
@@ -220,6 +229,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     Q,
     buffers,
     kernel: arena?.kernel,
+    rowLen: arena ? rowLengths(dynamics.rowStart, n * m, arena) : new Uint8Array(0),
   };
   const ctrl = new Int32Array(shared ? new SharedArrayBuffer(CTRL.LENGTH * 4) : new ArrayBuffer(CTRL.LENGTH * 4));
   // Per thread: residual, scale, hot range; then the hot cut of the sweep (read by the workers).
@@ -228,7 +238,7 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const localOut = arena ? arena.alloc(Float64Array, OUT_STRIDE) : new Float64Array(OUT_STRIDE);
   if (arena) {
     // The kernel reads these by byte offset: each must lie in its memory.
-    const read: ArrayBufferView[] = [dynamics.rowStart, dynamics.coef, dynamics.rowIndex, dynamics.rowTable, Q, out, localOut, ...buffers];
+    const read: ArrayBufferView[] = [data.rowLen!, dynamics.coef, dynamics.rowIndex, dynamics.rowTable, Q, out, localOut, ...buffers];
     if (dynamics.relative === 1) read.push(dynamics.rel);
     else read.push(dynamics.packed);
     if (data.uniformProb === 0) read.push(data.probs, data.logMass);
@@ -288,17 +298,9 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   let yMax = 1;
   let inRange = true;
   let lastKappa = NaN;
-  // Q and V as the caller sees them: after close, copies out of the WebAssembly memory, so that a
-  // result does not keep the whole memory (the compiled table) alive.
-  let qOut = data.Q;
-  let vOut: Float64Array | null = null;
   const close = () => {
     if (closed) return;
     closed = true;
-    if (arena) {
-      qOut = data.Q.slice();
-      vOut = buffers[read]!.slice(0, n);
-    }
     if (workers.length > 0) {
       Atomics.store(ctrl, CTRL.CMD, 1);
       Atomics.store(ctrl, CTRL.BARRIER, BARRIER_OPEN); // release a worker left waiting at the barrier
@@ -309,9 +311,9 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
     }
   };
   const sweeper: Sweeper = {
-    get Q() {
-      return qOut;
-    },
+    // With the WebAssembly kernel, Q and values() are views of its memory (copying them out at the
+    // end would raise the peak by n (m + 1) numbers): a result keeps that memory alive.
+    Q: data.Q,
     threads,
     order,
     kernel: arena ? "wasm" : "js",
@@ -416,7 +418,6 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
       return { residual, scale, top: NaN, contraction: NaN };
     },
     values() {
-      if (vOut !== null) return vOut;
       const y = buffers[read]!;
       return exp ? Float64Array.from(y.subarray(0, n), (v) => sigma + o.alpha * Math.log(v)) : y.subarray(0, n);
     },

@@ -37,7 +37,7 @@ function log1pFast(y: f64): f64 {
   return Math.log1p(y);
 }
 
-/** rowIndex[row] for element widths 1 (Uint8), 2 (Uint16) and 4 (Int32). */
+/** rowIndex[row] (and rowLen[row]) for element widths 1 (Uint8), 2 (Uint16) and 4 (Int32). */
 @inline
 function rowId(p: usize, width: i32, row: i32): i32 {
   if (width === 1) return <i32>load<u8>(p + <usize>row);
@@ -53,11 +53,16 @@ function ld(p: usize, i: i32): f64 {
 /**
  * sweepRange of sweep-core.ts: states [lo, hi) (descending when `descending` is 1), successor
  * values from V, new values to Vw, Q for its rows; out[at..at+3] = max |dQ|, max(1, max |Q|), hot
- * range start and end (states whose max_a |dQ| exceeds hotCut).
+ * range start and end (states whose max_a |dQ| exceeds hotCut). Rows are given by their lengths
+ * (rowLen, element width rowLenWidth) and the first entry of state lo (k0) or one past the last
+ * entry of state hi - 1 (kEnd), instead of a copy of the row starts (4 bytes a row) in this memory.
  */
 export function sweepRange(
   m: i32,
-  rowStart: usize,
+  rowLen: usize,
+  rowLenWidth: i32,
+  k0: i32,
+  kEnd: i32,
   packed: usize,
   rel: usize,
   relative: i32,
@@ -95,20 +100,26 @@ export function sweepRange(
   let hotHi: f64 = <f64>lo;
   const count = hi - lo;
   const first = descending === 1 ? hi - 1 : lo;
+  // Ascending: the first entry of the next state; descending: of the last state swept.
+  let kRun = descending === 1 ? kEnd : k0;
   for (let i = 0; i < count; i++) {
     const s = descending === 1 ? first - i : first + i;
     const base = s * m;
     let mx: f64 = -Infinity;
     let ds: f64 = 0;
-    let k = load<i32>(rowStart + (<usize>base << 2));
+    let k = kRun;
+    if (descending === 1) {
+      for (let b = 0; b < m; b++) k -= rowId(rowLen, rowLenWidth, base + b);
+      kRun = k;
+    }
     let a = 0;
     while (a < m) {
       const row = base + a;
       const id = rowId(rowIndex, rowIndexWidth, row);
-      const k1 = load<i32>(rowStart + (<usize>(row + 1) << 2));
+      const k1 = k + rowId(rowLen, rowLenWidth, row);
       if (relSingle && a + 1 < m && id < zeroFrom && k1 - k === 3) {
         const id1 = rowId(rowIndex, rowIndexWidth, row + 1);
-        const k2 = load<i32>(rowStart + (<usize>(row + 2) << 2));
+        const k2 = k1 + rowId(rowLen, rowLenWidth, row + 1);
         if (id1 < zeroFrom && k2 - k1 === 3) {
           // Two rows in the two lanes: lane 0 row, lane 1 row + 1.
           const r0 = rel + (<usize>k << 1);
@@ -175,6 +186,7 @@ export function sweepRange(
       if (acc > mx && (up > 0 || ld(probs, row) > 0)) mx = acc;
       a++;
     }
+    if (descending !== 1) kRun = k;
     if (ds > res) res = ds;
     if (ds > hotCut) {
       if (<f64>s < hotLo) hotLo = <f64>s;
