@@ -6,7 +6,9 @@ import type { Derivation, DerivationStep } from "./derive.js";
 import { GENERIC_SLICE, showTex, showText, sliceLabels, type PrintContext } from "./notation.js";
 
 /** Output formats of {@link formatDerivation}. */
-export type DeriveFormat = "text" | "latex";
+/** The output formats of a derivation. */
+export const DERIVE_FORMATS = ["text", "latex"] as const;
+export type DeriveFormat = (typeof DERIVE_FORMATS)[number];
 
 const BACKUP_WORDS = {
   exact: "exact sum-product (the optimistic backup: log E exp over next states)",

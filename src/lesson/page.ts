@@ -7,7 +7,7 @@
  */
 import { TrajectoryGraph } from "../graph/trajectory-graph.js";
 import { backwardSchedule, type ScheduleStep } from "../inference/schedule.js";
-import type { Backup } from "../inference/rules/index.js";
+import { RULES, type Backup } from "../inference/rules/index.js";
 import type { SolveResult } from "../inference/solve.js";
 import { gridShape } from "../mdp/environments/grid.js";
 import type { TabularMdp } from "../mdp/tabular.js";
@@ -412,7 +412,7 @@ function drawSweeps(mdp: TabularMdp): void {
     for (let s = 0; s < mdp.nStates; s++) dist = Math.max(dist, Math.abs(Vk[s]! - star[s]!));
   }
   const res = sw.residual[k];
-  const contracting = state.backup !== "exact";
+  const contracting = !RULES[state.backup].mayHaveNoFixedPoint;
   $("sweep-facts").innerHTML =
     `<caption>${BACKUP_WORDS[state.backup]}, α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}</caption>` +
     fact("vk-start", `V<sub>${k}</sub>(start)`, Vk ? startValue(mdp, Vk) : undefined) +

@@ -45,7 +45,18 @@ export interface RuleCapabilities {
    * rule, and the posterior p(tau | O) (forward messages, sampling) reads off them.
    */
   readonly exactMessages: boolean;
+  /**
+   * How the dynamics rule averages the next states' backed-up values x = r + gamma V' (done: r):
+   * "mean", E[x] (the variational and hard families); "log-mean-exp", alpha log E[exp(x/alpha)] with
+   * the death branch (the exact family). What a sampled transition estimates (soft Q-learning's
+   * target) and where the discount may sit (conventions) follow from it.
+   */
+  readonly nextStateAverage: NextStateAverage;
 }
+
+/** The closed forms of {@link RuleCapabilities.nextStateAverage}; a new one fails every switch over it until handled. */
+export const NEXT_STATE_AVERAGES = ["mean", "log-mean-exp"] as const;
+export type NextStateAverage = (typeof NEXT_STATE_AVERAGES)[number];
 
 /** The rules every factor of the trajectory graph uses in one mode, and what they allow. */
 export interface RuleFamily extends RuleCapabilities {
@@ -54,7 +65,7 @@ export interface RuleFamily extends RuleCapabilities {
   readonly actions: ActionSemiring;
 }
 
-export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring, kernel: "affine-exp", mayHaveNoFixedPoint: true, exactMessages: true };
+export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring, kernel: "affine-exp", mayHaveNoFixedPoint: true, exactMessages: true, nextStateAverage: "log-mean-exp" };
 export const VARIATIONAL: RuleFamily = {
   backup: "variational",
   dynamics: variationalDynamics,
@@ -62,8 +73,9 @@ export const VARIATIONAL: RuleFamily = {
   kernel: "affine-value",
   mayHaveNoFixedPoint: false,
   exactMessages: false,
+  nextStateAverage: "mean",
 };
-export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring, kernel: "affine-value", mayHaveNoFixedPoint: false, exactMessages: false };
+export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring, kernel: "affine-value", mayHaveNoFixedPoint: false, exactMessages: false, nextStateAverage: "mean" };
 
 export const RULES: Readonly<Record<Backup, RuleFamily>> = { exact: EXACT, variational: VARIATIONAL, hard: HARD };
 
