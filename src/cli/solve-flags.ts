@@ -13,7 +13,7 @@ import { BACKUP_CHOICES, sweepFlags } from "./sweep-flags.js";
 import { SWEEP_SCHEDULES } from "../inference/kernels/sweeper.js";
 import { readPolicyTableFile, readVectorFile } from "./tables.js";
 import { modelFlagOptions, modelFlags, modelFromFlags as buildModel, modelHelp, modelUsage, type ModelSetup } from "./models.js";
-import { BACKUPS, isBackup } from "../inference/rules/index.js";
+import { RULES, isBackup } from "../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
 
 /** The engine's flags (the models' own flags join them in {@link SOLVE_FLAGS}). */
@@ -39,16 +39,13 @@ const ENGINE_FLAGS = {
  */
 export const SOLVE_FLAGS = { ...ENGINE_FLAGS, ...modelFlagOptions() } as typeof ENGINE_FLAGS;
 
-/** Each backup in the --backup help line (a new family fails to compile until it has its words). */
-const BACKUP_HELP: Readonly<Record<Backup, string>> = { variational: "soft Bellman, default", exact: "sum-product, optimistic", hard: "max-product" };
-
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
   `[--backup ${BACKUP_CHOICES.join("|")}] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule ${SWEEP_SCHEDULES.join("|")}] [--threads auto|T] ${modelUsage()}`;
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
-  `  --backup B       ${BACKUP_CHOICES.map((b) => `${b} (${BACKUP_HELP[b]})`).join(", ")}`,
+  `  --backup B       ${BACKUP_CHOICES.map((b) => `${b} (${RULES[b].words.help}${b === SOLVE_DEFAULTS.backup ? ", default" : ""})`).join(", ")}`,
   "  --entropy        unnormalised MaxEnt/SAC form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform",
   "  --alpha A        temperature in [1e-300, 1e300] (default 1); values/alpha must stay below 1e300",
   "  --gamma G        discount in [0, 1] (0: the one-step problem); default 1 with --horizon, required without",

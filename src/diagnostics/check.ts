@@ -21,12 +21,6 @@ import { conventionQ, type DiscountPlacement } from "./conventions.js";
 import { expectedReward } from "../mdp/rewards.js";
 
 
-/** What the check says of each family when it tries it in place of the one given. */
-const BACKUP_WORDS: Readonly<Record<Backup, string>> = {
-  variational: "the soft Bellman backup E[r + gamma V']",
-  exact: "the exact (optimistic) backup alpha log E exp(...)",
-  hard: "the hard (max) backup",
-};
 /** Defaults of {@link checkQTable}. */
 export const CHECK_DEFAULTS = {
   /** Tolerance on max |their Q - engine Q|, reward units. */
@@ -225,7 +219,7 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
     // The other families, the default first (then the registry's order).
     for (const other of [SOLVE_DEFAULTS.backup, ...BACKUPS.filter((b) => b !== SOLVE_DEFAULTS.backup)]) {
       if (other === backup) continue;
-      const what = BACKUP_WORDS[other];
+      const what = RULES[other].words.alternative;
       test(`backup-${other}`, `the ${other} backup instead of ${backup}: ${what}`, () => engineQ({ ...base, backup: other }));
     }
   }

@@ -58,14 +58,41 @@ export interface RuleCapabilities {
 export const NEXT_STATE_AVERAGES = ["mean", "log-mean-exp"] as const;
 export type NextStateAverage = (typeof NEXT_STATE_AVERAGES)[number];
 
+/** How a family is described to people (help, derivations, cai check, the lesson); the engine never reads it. */
+export interface FamilyWords {
+  /** A short label, e.g. "exact (sum-product)". */
+  readonly label: string;
+  /** The `--backup` help's words, e.g. "sum-product, optimistic". */
+  readonly help: string;
+  /** What its messages are, for derivations. */
+  readonly derivation: string;
+  /** The backup named as an alternative to another (cai check). */
+  readonly alternative: string;
+}
+
 /** The rules every factor of the trajectory graph uses in one mode, and what they allow. */
 export interface RuleFamily extends RuleCapabilities {
   readonly backup: Backup;
   readonly dynamics: DynamicsRule;
   readonly actions: ActionSemiring;
+  readonly words: FamilyWords;
 }
 
-export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring, kernel: "affine-exp", mayHaveNoFixedPoint: true, exactMessages: true, nextStateAverage: "log-mean-exp" };
+export const EXACT: RuleFamily = {
+  backup: "exact",
+  dynamics: exactDynamics,
+  actions: temperedSemiring,
+  kernel: "affine-exp",
+  mayHaveNoFixedPoint: true,
+  exactMessages: true,
+  nextStateAverage: "log-mean-exp",
+  words: {
+    label: "exact (sum-product)",
+    help: "sum-product, optimistic",
+    derivation: "exact sum-product (the optimistic backup: log E exp over next states)",
+    alternative: "the exact (optimistic) backup alpha log E exp(...)",
+  },
+};
 export const VARIATIONAL: RuleFamily = {
   backup: "variational",
   dynamics: variationalDynamics,
@@ -74,8 +101,28 @@ export const VARIATIONAL: RuleFamily = {
   mayHaveNoFixedPoint: false,
   exactMessages: false,
   nextStateAverage: "mean",
+  words: {
+    label: "variational (soft Bellman)",
+    help: "soft Bellman",
+    derivation: "structured variational, dynamics held fixed (the soft Bellman backup: E over next states)",
+    alternative: "the soft Bellman backup E[r + gamma V']",
+  },
 };
-export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring, kernel: "affine-value", mayHaveNoFixedPoint: false, exactMessages: false, nextStateAverage: "mean" };
+export const HARD: RuleFamily = {
+  backup: "hard",
+  dynamics: variationalDynamics,
+  actions: maxSemiring,
+  kernel: "affine-value",
+  mayHaveNoFixedPoint: false,
+  exactMessages: false,
+  nextStateAverage: "mean",
+  words: {
+    label: "hard (max-product)",
+    help: "max-product",
+    derivation: "max-product, the alpha -> 0 limit (the Bellman optimality backup)",
+    alternative: "the hard (max) backup",
+  },
+};
 
 export const RULES: Readonly<Record<Backup, RuleFamily>> = { exact: EXACT, variational: VARIATIONAL, hard: HARD };
 
