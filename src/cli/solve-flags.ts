@@ -109,7 +109,8 @@ export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup 
 function temperatureFlag(v: SolveFlagValues): number {
   // The engine's range (limits.ts), checked here too so that the message names the flag and quotes its text.
   // (The hard backup's values need no alpha: any alpha > 0 runs there, without log Z and the ELBO out of range.)
-  const check = v.backup === "hard" ? checkPositive : checkTemperature;
+  const maxRule = v.backup !== undefined && isBackup(v.backup) && RULES[v.backup].actions.kind === "max";
+  const check = maxRule ? checkPositive : checkTemperature;
   let value = v.alpha === undefined ? undefined : check(parseNumber(v.alpha, "--alpha"), "--alpha", v.alpha);
   // A model's other name for the temperature (RLHF's --beta): both given, they must agree.
   for (const f of modelFlags()) {

@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { RULES } from "../../inference/rules/index.js";
+import { SOLVE_DEFAULTS } from "../../inference/solve-options.js";
 import { loadMdp } from "../tables.js";
 import { sweepProgress } from "../progress.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
@@ -118,7 +120,7 @@ const command: Command = {
     if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
     const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
-    if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
+    if (from === "posterior" && !RULES[options.backup ?? SOLVE_DEFAULTS.backup].exactMessages) {
       throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
     }
     let res: SolveResult;
