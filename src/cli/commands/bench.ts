@@ -18,7 +18,7 @@ import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
 import { SWEEP_SCHEDULES, type SweepSchedule } from "../../inference/kernels/sweeper.js";
 import { kernelFor } from "../../inference/kernels/wasm.js";
-import { BACKUPS, type Backup } from "../../inference/rules/index.js";
+import { BACKUPS, RULES, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
 import { orList, sweepFlags } from "../sweep-flags.js";
 
@@ -147,7 +147,7 @@ const command: Command = {
       tol,
       schedule,
       threads: res.threads ?? null,
-      kernel: kernelFor(backup === "exact", nnz), // the exact backup sweeps in JavaScript (exp space or its rules)
+      kernel: kernelFor(RULES[backup as Backup].kernel !== "affine-value", nnz), // only value-space sweeps have a WebAssembly kernel (exp space or the rules run in JavaScript)
       sweeps,
       backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
       converged: res.converged,
