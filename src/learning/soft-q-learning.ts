@@ -21,7 +21,9 @@ import { Rng } from "../numeric/random.js";
 import { resolveProblem, softValues, type SolverProblem } from "../solvers/common.js";
 
 /** How actions are chosen while learning. */
-export type Behaviour = "soft" | "epsilon-greedy" | "uniform";
+/** The behaviour policies, listed once (`--behaviour` reads this list). */
+export const BEHAVIOURS = ["soft", "epsilon-greedy", "uniform"] as const;
+export type Behaviour = (typeof BEHAVIOURS)[number];
 
 /** Defaults of {@link softQLearning}, stated once. */
 export const SOFT_Q_LEARNING_DEFAULTS = {
@@ -122,8 +124,8 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
   const steps = options.steps;
   if (!Number.isSafeInteger(steps) || steps < 0) throw new ParameterError("steps", `must be an integer >= 0, got ${steps}`);
   const behaviour = options.behaviour ?? SOFT_Q_LEARNING_DEFAULTS.behaviour;
-  if (behaviour !== "soft" && behaviour !== "epsilon-greedy" && behaviour !== "uniform") {
-    throw new ParameterError("behaviour", `"${String(behaviour)}" is not one of soft, epsilon-greedy, uniform`);
+  if (!(BEHAVIOURS as readonly string[]).includes(behaviour)) {
+    throw new ParameterError("behaviour", `"${String(behaviour)}" is not one of ${BEHAVIOURS.join(", ")}`);
   }
   const epsilon = options.epsilon ?? SOFT_Q_LEARNING_DEFAULTS.epsilon;
   if (!(epsilon >= 0 && epsilon <= 1)) throw new ParameterError("epsilon", `must be in [0, 1], got ${epsilon}`);

@@ -12,7 +12,7 @@ import { loadMdp } from "../tables.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 
-const usage = `cai sample FILE ${SOLVE_FLAGS_USAGE} --episodes N [--seed S] [--from policy|posterior] [--max-steps T]`;
+const usage = `cai sample FILE ${SOLVE_FLAGS_USAGE} --episodes N [--seed S] [--from ${TRAJECTORY_SOURCES.join("|")}] [--max-steps T]`;
 
 const FLAGS = {
   ...SOLVE_FLAGS,

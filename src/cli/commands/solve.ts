@@ -12,7 +12,7 @@ import { cliText, formatNumber, onePositional, parseFlags, printJson, type Comma
 import { modelJsonHelp } from "../models.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
-const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
+const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from ${TRAJECTORY_SOURCES.join("|")}] [--npz OUT.npz]`;
 
 /** Write a file; a {@link ParameterError} naming --npz when the path cannot be written. */
 function writeFileOrFail(path: string, bytes: Uint8Array): void {
