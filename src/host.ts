@@ -31,3 +31,14 @@ export function nodeBuiltin<K extends keyof Builtins>(id: K): Builtins[K] | unde
 export function onNode(): boolean {
   return nodeBuiltin("node:worker_threads") !== undefined;
 }
+
+/**
+ * Ask the JavaScript engine to collect garbage now, where it lets us (Node started with --expose-gc,
+ * or the CLI, which exposes it at start-up); elsewhere nothing. The engine asks between the phases
+ * of a large solve (the sweeps' compiled table and buffers, hundreds of MiB at millions of states,
+ * are garbage before the diagnostics allocate theirs), so that the peak is the larger phase, not both.
+ */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc === "function") gc();
+}

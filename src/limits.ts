@@ -205,6 +205,16 @@ export function tableBytes(rows: number, entries: number): number {
   return entries * 21 + (rows + 1) * 4;
 }
 
+/**
+ * Working memory the infinite-horizon diagnostics (ELBO and occupancy) may take for their fast path
+ * (the policy's merged one-step matrix, its transpose and a Krylov solve): half the transition
+ * table's bytes, and at least 256 MiB. Beyond it they run in a few n-vectors, more slowly, so that a
+ * table near the machine's memory still solves (inference/occupancy.ts).
+ */
+export function diagnosticsMemoryBudget(rows: number, entries: number): number {
+  return Math.max(256 * 1024 ** 2, tableBytes(rows, entries) / 2);
+}
+
 /** Refuse to build a table beyond {@link MEMORY_LIMIT_BYTES}, naming the flag that sized it. */
 export function checkTableSize(rows: number, entries: number, parameter: string, what: string): void {
   checkMemory(tableBytes(rows, entries), parameter, `${what} (${entries} transition entries)`, `use a smaller ${parameter}`);

@@ -7,6 +7,8 @@
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { reportError } from "./common.js";
 import { COMMANDS } from "./registry.js";
 import { UsageError } from "../errors.js";
@@ -108,6 +110,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The engine asks for a collection between the phases of a solve of millions of states (host.ts
+  // collectGarbage), so that the sweeps' tables are freed before the diagnostics allocate theirs.
+  setFlagsFromString("--expose-gc");
+  (globalThis as { gc?: unknown }).gc ??= runInNewContext("gc");
   // `cai inspect big.json | head`: a closed pipe ends the output quietly, not with a stack trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);

@@ -8,25 +8,38 @@
  * sum_t gamma^t P_q(s_t = s), the expected number of (discounted) visits.
  */
 import type { MdpArrays } from "../mdp/tabular.js";
-import type { ActionPrior } from "./prior.js";
+import { priorConstants, type ActionPrior } from "./prior.js";
 import { expectedReward } from "../mdp/rewards.js";
-import { policyMatrix, solveOccupancy } from "./occupancy.js";
+import { mergedEntries, occupancySolveBytes, policyMatrix, rowReader, solveOccupancy, worklistOccupancy, type PolicyMatrix, type PolicyRow, type PolicyRows } from "./occupancy.js";
+
+/** A policy for the diagnostics: its table (built when asked), and its rows without the table where the action rule gives them in closed form. */
+export interface PolicySource {
+  table(): Float64Array;
+  readonly row: PolicyRow | null;
+}
+import { diagnosticsMemoryBudget } from "../limits.js";
+import { collectGarbage } from "../host.js";
 
 /** Per (s, a): r(s,a)/alpha - KL contribution, i.e. the one-step ELBO integrand, weighted by q. */
-function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: Float64Array, out: Float64Array): void {
+function stepGain(mdp: MdpArrays, prior: ActionPrior, alpha: number, q: PolicyRows, out: Float64Array): void {
   const { nStates: n, nActions: m } = mdp;
-  // Read once: a prior's tables may be getters (built on first read), too slow to call per entry.
-  const probs = prior.probs;
-  const logMass = prior.logMass;
+  const rowOf = rowReader(q, m);
+  const qs = new Float64Array(m);
+  // The uniform and entropy priors' two numbers, never their n x m tables (built on first read:
+  // 160 MiB at 4 million states x 4 actions); a table prior's arrays, read once (they may be getters).
+  const constants = priorConstants(prior);
+  const probs = constants === null ? prior.probs : null;
+  const logMass = constants === null ? prior.logMass : null;
   for (let s = 0; s < n; s++) {
     let acc = 0;
-    const lm = logMass[s]!;
+    const lm = logMass !== null ? logMass[s]! : constants!.logMass;
+    rowOf(s, qs);
     for (let a = 0; a < m; a++) {
       const row = s * m + a;
-      const qa = q[row]!;
+      const qa = qs[a]!;
       if (qa === 0) continue;
       const r = expectedReward(mdp, row);
-      const w = probs[row]!;
+      const w = probs !== null ? probs[row]! : constants!.prob;
       // q > 0 where the prior is 0 would make the KL infinite; the engine's policies never do that.
       const logRatio = w > 0 ? Math.log(qa / w) - lm : Infinity;
       acc += qa * (r / alpha - logRatio);
@@ -97,61 +110,99 @@ export function occupancyTolerance(tol: number): number {
  * iteration from `start`, ELBO = sum_s p0(s) V^q(s) / alpha, and the discounted occupancy.
  * Returns null fields when the iteration does not settle within `maxIter` (an improper policy).
  * For gamma < 1 the occupancy is within {@link occupancyTolerance}(tol) x its sum of the policy's
- * exact occupancy in L1 (occupancy.ts: a bound from the final residual, in `occupancyErrorBound`).
+ * exact occupancy in L1 (occupancy.ts: a bound from the final residual, in `occupancyErrorBound`),
+ * by a Krylov solve on the policy's merged matrix, or, when that would take more memory than
+ * {@link diagnosticsMemoryBudget} allows, by pushing mass from a work list in a few n-vectors.
  */
 export function evaluateInfinite(
   mdp: MdpArrays,
   prior: ActionPrior,
   alpha: number,
   gamma: number,
-  q: Float64Array,
+  policy: Float64Array | PolicySource,
+  options: { tol: number; maxIter: number; start?: Float64Array; /** Bytes the fast path may take (default: diagnosticsMemoryBudget). */ memoryBudget?: number },
+): { elbo: number | null; occupancy: Float64Array | null; occupancyErrorBound: number | null } {
+  const { nStates: n, nActions: m, rowStart } = mdp;
+  const source: PolicySource = policy instanceof Float64Array ? { table: () => policy, row: null } : policy;
+  // The policy's one-step matrix, merged over actions (on a grid, 12 entries per state become 5),
+  // when it and the Krylov solve fit the diagnostics' memory budget; else the table itself (lean),
+  // with the policy's rows computed as they are needed when the action rule has a closed form.
+  const rows: PolicyRows = source.row ?? source.table();
+  const lean = occupancySolveBytes(n, mergedEntries(mdp, rows)) > (options.memoryBudget ?? diagnosticsMemoryBudget(n * m, rowStart[n * m]!));
+  const q: PolicyRows = lean ? rows : source.table();
+  const M = lean ? null : policyMatrix(mdp, q as Float64Array, gamma);
+  const elbo = policyElbo(mdp, prior, alpha, gamma, q, M, options);
+  // Lean: the ELBO's vectors are garbage now; free them before the occupancy allocates its own.
+  if (lean) collectGarbage();
+  if (gamma < 1) {
+    const relTol = occupancyTolerance(options.tol);
+    const solved = M !== null ? solveOccupancy(M, mdp.initial, gamma, relTol, options.maxIter) : worklistOccupancy(mdp, q, gamma, relTol, options.maxIter * n);
+    if (solved) return { elbo, occupancy: solved.d, occupancyErrorBound: solved.errorBound };
+  }
+  const pushed = pushOccupancy(mdp, source.table(), gamma, options.maxIter);
+  return { elbo, occupancy: pushed, occupancyErrorBound: pushed && gamma < 1 ? 1e-16 / (1 - gamma) : null };
+}
+
+/**
+ * ELBO = p0 . V^q / alpha, V^q (nats) by Gauss-Seidel sweeps in place, alternating the index order
+ * (each sweep is a gamma-contraction with V^q as its fixed point, and information flows both ways
+ * along the index in two sweeps), over M when given, else over the table; stop when gamma / (1 -
+ * gamma) x the sweep's largest change, a bound on the distance to V^q, reaches the tolerance (or the
+ * change stalls at rounding level). Null when it does not within maxIter sweeps. Its n-vectors are
+ * free again when it returns (before the occupancy allocates its own).
+ */
+function policyElbo(
+  mdp: MdpArrays,
+  prior: ActionPrior,
+  alpha: number,
+  gamma: number,
+  q: PolicyRows,
+  M: PolicyMatrix | null,
   options: { tol: number; maxIter: number; start?: Float64Array },
-): { elbo: number | null; occupancy: Float64Array | null; values: Float64Array | null; occupancyErrorBound: number | null } {
-  const n = mdp.nStates;
+): number | null {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+  const rowOf = rowReader(q, m);
+  const qs = new Float64Array(m);
   const gain = new Float64Array(n);
   stepGain(mdp, prior, alpha, q, gain);
-  // The policy's one-step matrix, merged over actions (on a grid, 12 entries per state become 5).
-  const M = policyMatrix(mdp, q, gamma);
-  const { start: mStart, col: mCol, val: mVal, self } = M;
-  // V^q (nats) by Gauss-Seidel sweeps in place, alternating the index order (each sweep is a
-  // gamma-contraction with V^q as its fixed point, and information flows both ways along the index
-  // in two sweeps); stop when gamma / (1 - gamma) x the sweep's largest change, a bound on the
-  // distance to V^q, reaches the tolerance (or the change stalls at rounding level).
-  const V = options.start ? Float64Array.from(options.start, (v) => v / alpha) : new Float64Array(n);
+  // (A loop, not Float64Array.from with a map function, which goes through a list of n boxed numbers.)
+  const V = new Float64Array(n);
+  if (options.start) for (let s = 0; s < n; s++) V[s] = options.start[s]! / alpha;
   const tol = Math.max(options.tol / alpha, 1e-13);
   const factor = gamma < 1 ? gamma / (1 - gamma) : 1;
-  let ok = false;
   for (let it = 0; it < options.maxIter; it++) {
     let delta = 0;
     let scale = 1;
     const up = it % 2 === 1;
     for (let i = 0; i < n; i++) {
       const s = up ? n - 1 - i : i;
-      let acc = gain[s]! + self[s]! * V[s]!;
-      for (let j = mStart[s]!; j < mStart[s + 1]!; j++) acc += mVal[j]! * V[mCol[j]!]!;
+      let acc = gain[s]!;
+      if (M !== null) {
+        acc += M.self[s]! * V[s]!;
+        for (let j = M.start[s]!; j < M.start[s + 1]!; j++) acc += M.val[j]! * V[M.col[j]!]!;
+      } else {
+        rowOf(s, qs);
+        for (let a = 0; a < m; a++) {
+          const row = s * m + a;
+          const qa = qs[a]!;
+          if (qa === 0) continue;
+          let e = 0;
+          for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) if (!done[k]) e += prob[k]! * V[next[k]!]!;
+          acc += qa * gamma * e;
+        }
+      }
       const dv = Math.abs(acc - V[s]!);
       if (dv > delta) delta = dv;
       if (Math.abs(acc) > scale) scale = Math.abs(acc);
       V[s] = acc;
     }
     if (factor * delta <= tol || delta <= 64 * Number.EPSILON * scale) {
-      ok = true;
-      break;
+      let elbo = 0;
+      for (let s = 0; s < n; s++) elbo += mdp.initial[s]! * V[s]!;
+      return elbo;
     }
   }
-  let elbo: number | null = null;
-  let values: Float64Array | null = null;
-  if (ok) {
-    elbo = 0;
-    for (let s = 0; s < n; s++) elbo += mdp.initial[s]! * V[s]!;
-    values = V.map((v) => v * alpha);
-  }
-  if (gamma < 1) {
-    const solved = solveOccupancy(M, mdp.initial, gamma, occupancyTolerance(options.tol), options.maxIter);
-    if (solved) return { elbo, occupancy: solved.d, values, occupancyErrorBound: solved.errorBound };
-  }
-  const pushed = pushOccupancy(mdp, q, gamma, options.maxIter);
-  return { elbo, occupancy: pushed, values, occupancyErrorBound: pushed && gamma < 1 ? 1e-16 / (1 - gamma) : null };
+  return null;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { MdpArrays } from "../mdp/tabular.js";
 import { evaluateFinite } from "./evaluate.js";
+import { rowReader } from "./occupancy.js";
 import { RULES } from "./rules/index.js";
 import { checkMemory, finiteStepsBytes } from "../limits.js";
 import { solveFiniteStreaming, streamingBytes } from "./streaming.js";
@@ -91,6 +92,7 @@ function finiteResult(
   run: Pick<SolveResult, "Q" | "V" | "policy" | "steps" | "logZ" | "elbo" | "occupancy" | "warnings">,
 ): SolveResult {
   return {
+    policyRow: rowReader(run.policy, mdp.nActions),
     backup: r.rules.backup,
     alpha: r.alpha,
     gamma: r.gamma,

@@ -13,10 +13,16 @@ import { expFormFits } from "./kernels/plan.js";
 import { EXP_FORM_ALPHA_PER_SCALE } from "../limits.js";
 import { openSweeper } from "./kernels/sweeper.js";
 import { familyKernel, unreachable } from "./rules/index.js";
+import { policyRowsFromValues } from "./rules/actions.js";
+import { rowReader } from "./occupancy.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
 import { ruleStepper, type Stepper } from "./stepper.js";
 import { trappedStates } from "../mdp/reachability.js";
+import { collectGarbage } from "../host.js";
+
+/** Tables of at least this many (s, a) rows ask for a garbage collection between the sweeps and the diagnostics. */
+const LARGE_ROWS = 1 << 22;
 
 /** Sweeps between the checks for linear growth (exact mode). */
 const GROWTH_WINDOW = 32;
@@ -195,19 +201,18 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   // policy q(a|s) = pi0 exp((Q - V)/alpha) is built on first read: a caller that wants the values
   // alone (the benchmark, a sweep over alpha) never holds another n x m array.
   r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
-  const finalQ = Q;
-  let policy: Float64Array | undefined;
-  const policyOf = (): Float64Array => {
-    if (!policy) {
-      policy = new Float64Array(n * m);
-      r.rules.actions.apply(finalQ, r.prior, r.alpha, new Float64Array(n), policy);
-    }
-    return policy;
-  };
+  const policyOf = lazyPolicy(Q, r);
+  const rowsOf = policyRowsFromValues(r.rules.actions.kind, Q, V, r.prior, r.alpha);
   let elbo: number | null = null;
   let occupancy: Float64Array | null = null;
   if (r.diagnostics) {
-    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policyOf(), { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
+    // The sweeps' compiled table and buffers are garbage now: free them before the diagnostics
+    // allocate (at millions of states the two would otherwise add up in the peak).
+    if (n * m >= LARGE_ROWS) collectGarbage();
+    // The policy's table only where the diagnostics need it: a table too large for their memory
+    // budget reads its rows from Q and V instead (evaluate.ts), and the table is built on first read.
+    const policy = { table: policyOf, row: rowsOf };
+    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policy, { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
     elbo = r.alphaDiagnostics && ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
     occupancy = ev.occupancy;
     if (!r.alphaDiagnostics) warnings.push(NO_ALPHA_DIAGNOSTICS);
@@ -221,7 +226,8 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     }
   }
   if (!converged) warnings.push(`not converged: residual ${residual.toExponential(3)} after ${iterations} sweeps (tolerance ${r.tol})`);
-  return {
+  return withPolicy(policyOf, {
+    policyRow: rowsOf ?? ((s, out) => rowReader(policyOf(), m)(s, out)),
     backup: r.rules.backup,
     alpha: r.alpha,
     gamma: r.gamma,
@@ -231,9 +237,6 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     nActions: m,
     Q,
     V,
-    get policy() {
-      return policyOf();
-    },
     steps: null,
     logZ: null,
     elbo,
@@ -247,7 +250,32 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     stopReason,
     warnings,
     schedule,
+  });
+}
+
+/**
+ * q(a|s) = pi0 exp((Q - V)/alpha), built on first read: a caller that wants the values alone (the
+ * benchmark, a sweep over alpha) never holds another n x m array. Made here, outside solveInfinite,
+ * so that the result's getter keeps Q and the options alive, not the sweeps' closures (the stepper
+ * and its compiled table, hundreds of MiB at millions of states).
+ */
+function lazyPolicy(Q: Float64Array, r: Resolved): () => Float64Array {
+  let policy: Float64Array | undefined;
+  return () => {
+    if (!policy) {
+      const n = r.prior.nStates;
+      // Whatever the diagnostics left is garbage by now: free it before another n x m array.
+      if (Q.length >= LARGE_ROWS) collectGarbage();
+      policy = new Float64Array(Q.length);
+      r.rules.actions.apply(Q, r.prior, r.alpha, new Float64Array(n), policy);
+    }
+    return policy;
   };
+}
+
+/** The result with `policy` as a getter (enumerable, like the other fields). */
+function withPolicy(policyOf: () => Float64Array, fields: Omit<SolveResult, "policy">): SolveResult {
+  return Object.defineProperty(fields, "policy", { get: policyOf, enumerable: true, configurable: true }) as SolveResult;
 }
 
 /**

@@ -40,18 +40,63 @@ export interface PolicyMatrix {
   readonly tVal: Float64Array;
 }
 
+/** Writes q(.|s) for one state s into out[0..m). */
+export type PolicyRow = (s: number, out: Float64Array) => void;
+
+/** A policy: its n x m table, or its rows computed when asked (no table in memory). */
+export type PolicyRows = Float64Array | PolicyRow;
+
+/** Rows of a policy given either way. */
+export function rowReader(q: PolicyRows, m: number): PolicyRow {
+  if (typeof q === "function") return q;
+  return (s, out) => {
+    const base = s * m;
+    for (let a = 0; a < m; a++) out[a] = q[base + a]!;
+  };
+}
+
+/**
+ * The off-diagonal entries of M (successors s' != s of each state under the actions q takes,
+ * merged), counted without building M, in one pass with one n-array of marks.
+ */
+export function mergedEntries(mdp: MdpArrays, q: PolicyRows, mark = new Int32Array(mdp.nStates)): number {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+  const rowOf = rowReader(q, m);
+  const qs = new Float64Array(m);
+  mark.fill(0);
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    rowOf(s, qs);
+    for (let a = 0; a < m; a++) {
+      const row = s * m + a;
+      if (qs[a] === 0) continue;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+        const t = next[k]!;
+        if (done[k] || prob[k] === 0 || t === s || mark[t] === s + 1) continue;
+        mark[t] = s + 1;
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
+/** Bytes {@link policyMatrix} and {@link solveOccupancy} allocate for `merged` entries over n states (M, M^T, 12 vectors). */
+export function occupancySolveBytes(n: number, merged: number): number {
+  return 2 * merged * 12 + n * (4 * 4 + 8) + 12 * n * 8;
+}
+
 /** M = gamma P_q merged (live entries of the actions q takes), and its transpose. */
 export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number): PolicyMatrix {
   const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
   const start = new Int32Array(n + 1);
-  // An upper bound on the merged entries: the live entries of the actions taken.
-  let cap = 0;
-  for (let row = 0; row < n * m; row++) if (q[row] !== 0) cap += rowStart[row + 1]! - rowStart[row]!;
-  let col = new Int32Array(cap);
-  let val = new Float64Array(cap);
-  const self = new Float64Array(n);
   // pos[s'] = where s' sits in the current row (valid while mark[s'] === s + 1).
   const mark = new Int32Array(n);
+  const cap = mergedEntries(mdp, q, mark);
+  mark.fill(0);
+  const col = new Int32Array(cap);
+  const val = new Float64Array(cap);
+  const self = new Float64Array(n);
   const pos = new Int32Array(n);
   const inCount = new Int32Array(n + 1);
   let w = 0;
@@ -83,8 +128,6 @@ export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number): Po
     self[s] = diag;
   }
   start[n] = w;
-  col = col.subarray(0, w);
-  val = val.subarray(0, w);
   for (let i = 0; i < n; i++) inCount[i + 1]! += inCount[i]!;
   const tStart = inCount;
   const fill = tStart.slice(0, n);
@@ -304,4 +347,79 @@ export function solveOccupancy(M: PolicyMatrix, p0: ArrayLike<number>, gamma: nu
 function finish(x: Float64Array, bound: number, iterations: number): OccupancySolve {
   for (let i = 0; i < x.length; i++) if (!(x[i]! > 0)) x[i] = 0;
   return { d: x, errorBound: bound, iterations };
+}
+
+/**
+ * The same occupancy in little memory (two n-vectors, a queue and its flags, beside the policy):
+ * for tables whose {@link policyMatrix} and solve would not fit the diagnostics' memory budget.
+ * Mass is pushed as in evaluate.ts's pushOccupancy, but only from states holding more than a
+ * threshold, from a work list (no sweeps over states with nothing to pass on), the threshold falling
+ * by 8 whenever no state holds more. The guarantee is the solve's: once the mass not yet passed on
+ * is r, |d - d_q|_1 <= r / (1 - gamma) (it would add (I - M^T)^-1 r, of norm at most that); stop
+ * when this is at most relTol x sum(d). Null after `maxPushes` pushes (for the caller: the policy
+ * evaluation's sweep cap times n).
+ */
+export function worklistOccupancy(mdp: MdpArrays, q: PolicyRows, gamma: number, relTol: number, maxPushes: number): OccupancySolve | null {
+  const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
+  const rowOf = rowReader(q, m);
+  const qs = new Float64Array(m);
+  const total = new Float64Array(n);
+  const pending = new Float64Array(n);
+  pending.set(mdp.initial);
+  const queue = new Int32Array(n);
+  const queued = new Uint8Array(n);
+  const scale = 1 / (1 - gamma);
+  let head = 0;
+  let size = 0;
+  let top = 0;
+  for (let s = 0; s < n; s++) top = Math.max(top, pending[s]!);
+  let theta = top / 8;
+  let pushes = 0;
+  for (;;) {
+    for (let s = 0; s < n; s++) {
+      if (pending[s]! > theta && !queued[s]) {
+        queued[s] = 1;
+        queue[(head + size++) % n] = s;
+      }
+    }
+    while (size > 0) {
+      const s = queue[head]!;
+      head = head + 1 === n ? 0 : head + 1;
+      size--;
+      queued[s] = 0;
+      const x = pending[s]!;
+      if (!(x > theta)) continue;
+      if (++pushes > maxPushes) return null;
+      pending[s] = 0;
+      total[s]! += x;
+      rowOf(s, qs);
+      for (let a = 0; a < m; a++) {
+        const row = s * m + a;
+        const w = gamma * x * qs[a]!;
+        if (w === 0) continue;
+        for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+          if (done[k]) continue;
+          const t = next[k]!;
+          const p = (pending[t]! += w * prob[k]!);
+          if (p > theta && !queued[t]) {
+            queued[t] = 1;
+            queue[(head + size++) % n] = t;
+          }
+        }
+      }
+    }
+    let rest = 0;
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      rest += pending[s]!;
+      sum += total[s]!;
+    }
+    const bound = rest * scale;
+    if (bound <= relTol * sum) return { d: total, errorBound: bound, iterations: pushes };
+    // Every state now holds at most theta; lower it (to the largest holding, if that is below).
+    top = 0;
+    for (let s = 0; s < n; s++) top = Math.max(top, pending[s]!);
+    theta = Math.min(theta, top) / 8;
+    if (!(theta > 0)) return { d: total, errorBound: bound, iterations: pushes };
+  }
 }

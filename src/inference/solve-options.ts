@@ -127,6 +127,12 @@ export interface SolveResult {
   readonly V: Float64Array;
   /** q(a | s) at t = 0, flat n x m (infinite horizon: computed from Q and V on first read). */
   readonly policy: Float64Array;
+  /**
+   * q(. | s) at t = 0 for one state, into `out` (length m): from the table when it exists, else, on
+   * an infinite horizon, from Q and V without building the n x m table (what a summary of a few
+   * states of a very large table reads).
+   */
+  policyRow(s: number, out: Float64Array): void;
   /** Finite horizon: Q_t, V_t, policy_t for t = 0..H-1 (V_H = 0 is not stored). */
   readonly steps: { readonly Q: Float64Array[]; readonly V: Float64Array[]; readonly policy: Float64Array[] } | null;
   /** log Z = log sum_s p0(s) exp(V_exact,0(s)/alpha) for a finite horizon (the exact evidence, whatever the backup). */

@@ -1,6 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { RULES } from "../../inference/rules/index.js";
-import { SOLVE_DEFAULTS } from "../../inference/solve-options.js";
 import { loadMdp } from "../tables.js";
 import { sweepProgress } from "../progress.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
@@ -12,7 +10,7 @@ import { cliText, formatNumber, onePositional, parseFlags, printJson, type Comma
 import { modelJsonHelp } from "../models.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
-const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from ${TRAJECTORY_SOURCES.join("|")}] [--npz OUT.npz]`;
+const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
 
 /** Write a file; a {@link ParameterError} naming --npz when the path cannot be written. */
 function writeFileOrFail(path: string, bytes: Uint8Array): void {
@@ -41,12 +39,12 @@ function marginalsJson(f: Marginals): Record<string, unknown> {
  * The "best" column: the most probable action; several names joined by "/" when they tie (within
  * 1e-12), and "-" when every action ties (nothing to choose).
  */
-function bestActions(mdp: TabularMdp, policy: Float64Array, s: number): string {
+function bestActions(mdp: TabularMdp, q: Float64Array): string {
   const m = mdp.nActions;
   let top = -Infinity;
-  for (let a = 0; a < m; a++) top = Math.max(top, policy[s * m + a]!);
+  for (let a = 0; a < m; a++) top = Math.max(top, q[a]!);
   const tied: number[] = [];
-  for (let a = 0; a < m; a++) if (policy[s * m + a]! >= top - 1e-12) tied.push(a);
+  for (let a = 0; a < m; a++) if (q[a]! >= top - 1e-12) tied.push(a);
   if (m > 1 && tied.length === m) return "-";
   return tied.map((a) => mdp.actionName(a)).join("/");
 }
@@ -60,8 +58,11 @@ function table(mdp: TabularMdp, res: SolveResult, model: ModelSetup): string {
   const head = ["state", "V", ...Array.from({ length: m }, (_, a) => `q(${mdp.actionName(a)})`), "best"];
   const lines: string[][] = [head];
   const shown = Math.min(mdp.nStates, TABLE_ROWS);
+  // The shown states' rows only: at millions of states the whole policy would be another n x m array.
+  const q = new Float64Array(m);
   for (let s = 0; s < shown; s++) {
-    lines.push([mdp.stateName(s), fmt(res.V[s]!), ...Array.from({ length: m }, (_, a) => res.policy[s * m + a]!.toFixed(4)), bestActions(mdp, res.policy, s)]);
+    res.policyRow(s, q);
+    lines.push([mdp.stateName(s), fmt(res.V[s]!), ...Array.from(q, (x) => x.toFixed(4)), bestActions(mdp, q)]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   const text = lines.map((l) => l.map((c, i) => c.padStart(widths[i]!)).join("  "));
@@ -120,7 +121,7 @@ const command: Command = {
     if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
     const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
-    if (from === "posterior" && !RULES[options.backup ?? SOLVE_DEFAULTS.backup].exactMessages) {
+    if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
       throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
     }
     let res: SolveResult;

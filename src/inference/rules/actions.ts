@@ -8,7 +8,7 @@
  *   the policy in proportion to pi0.
  */
 import { priorConstants, type ActionPrior } from "../prior.js";
-import type { ActionSemiring } from "./types.js";
+import type { ActionSemiring, SemiringKind } from "./types.js";
 
 /** The prior's tables, or (uniform, entropy) its two constants, so that the tables are never built. */
 function priorView(prior: ActionPrior): { probs: Float64Array | null; logMass: Float64Array | null; prob0: number; logMass0: number } {
@@ -80,3 +80,49 @@ export const maxSemiring: ActionSemiring = {
     }
   },
 };
+
+/**
+ * The policy's rows from the fixed point's Q and V, one state at a time, without its n x m table,
+ * for the semirings whose policy has a closed form in them: tempered, q(a|s) = pi0(a|s) exp((Q(s,a) -
+ * V(s))/alpha + logMass(s)) (V = alpha (logMass + log sum_a pi0 exp(Q/alpha)), so the row sums to 1
+ * to rounding); max, pi0 shared over the actions tied with V(s) = max_a Q(s,a). Null for a semiring no
+ * closed form is known for (the caller takes the table). The diagnostics of a table too large for
+ * another n x m array read the policy this way.
+ */
+export function policyRowsFromValues(kind: SemiringKind | null, Q: Float64Array, V: Float64Array, prior: ActionPrior, alpha: number): ((s: number, out: Float64Array) => void) | null {
+  const m = prior.nActions;
+  const { probs, logMass, prob0, logMass0 } = priorView(prior);
+  switch (kind) {
+    case "tempered": {
+      const inv = 1 / alpha;
+      return (s, out) => {
+        const base = s * m;
+        const shift = logMass ? logMass[s]! : logMass0;
+        for (let a = 0; a < m; a++) {
+          const p = probs ? probs[base + a]! : prob0;
+          out[a] = p > 0 ? p * Math.exp((Q[base + a]! - V[s]!) * inv + shift) : 0;
+        }
+      };
+    }
+    case "max":
+      return (s, out) => {
+        const base = s * m;
+        const mx = V[s]!;
+        const cut = mx - TIE_TOLERANCE * Math.max(1, Math.abs(mx));
+        let z = 0;
+        for (let a = 0; a < m; a++) {
+          const p = probs ? probs[base + a]! : prob0;
+          z += out[a] = p > 0 && Q[base + a]! >= cut ? p : 0;
+        }
+        for (let a = 0; a < m; a++) out[a] = out[a]! / z;
+      };
+    case null:
+      return null;
+    default:
+      return unreachableKind(kind);
+  }
+}
+
+function unreachableKind(kind: never): never {
+  throw new Error(`no policy rows for the semiring kind ${String(kind)}`);
+}
