@@ -395,11 +395,13 @@ try {
     }
     rmSync(npzPath, { force: true });
     rmSync(jsonPath, { force: true });
-    const dc = runDiagnosticsCost(N, tr, f("diagnostics-cost.mjs"));
+    // Interleaved, at least 4 of each: one slow run under load moves a median of 2 by half the gap.
+    const dc = runDiagnosticsCost(N, Math.max(tr, 4), f("diagnostics-cost.mjs"));
     const diagShare = (median(dc.on) - median(dc.off)) / median(dc.off);
-    say(`  through the API (in memory, fresh process): solve ms ${stat(dc.off)}; with ELBO and occupancy ms ${stat(dc.on)}; diagnostics / solve ${fmt(diagShare)}`);
+    const diagShareMin = (Math.min(...dc.on) - Math.min(...dc.off)) / Math.min(...dc.off);
+    say(`  through the API (in memory, fresh process): solve ms ${stat(dc.off)}; with ELBO and occupancy ms ${stat(dc.on)}; diagnostics / solve ${fmt(diagShare)} (of the fastest runs: ${fmt(diagShareMin)})`);
     verdict(diagShare <= 0.2, `target 2: diagnostics (ELBO, occupancy) at N = ${N} <= 20% of the solve: ${fmt(100 * diagShare)}%`);
-    e2eResults.diagnostics = { offMs: dc.off, onMs: dc.on, share: diagShare };
+    e2eResults.diagnostics = { offMs: dc.off, onMs: dc.on, share: diagShare, shareOfFastest: diagShareMin };
     results[`N${N}e2e`] = e2eResults;
     results[`N${N}`] = {
       perSweepConverged: convergedResults,
