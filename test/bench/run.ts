@@ -24,6 +24,9 @@
  *      CSR .npz, against C's time to tolerance 1e-10 from stage 2, each answer's max |V - V*|
  *      beside C's; and, through the API in a fresh process, the solve with diagnostics off and on
  *      (ELBO and occupancy; both read the policy, which the output prints either way).
+ *   7. scale (issue 14 target 7): `cai solve open2000.npz --gamma 0.99 --alpha 0.1` (4 million
+ *      states, 48 million entries, written by the engine as a CSR .npz), wall time and peak RSS
+ *      against the transition arrays (--scale N for another size, 0 to skip; --quick skips it).
  * Then: loading a Gymnasium P JSON of 100k states, `cai solve` cold start on FrozenLake 4x4, and a
  * finite-horizon exact pass with H = 1000 on FrozenLake 8x8.
  *
@@ -31,11 +34,12 @@
  * --quick (sizes 100,300, fewer repetitions) --json FILE (all numbers).
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { frozenLake, frozenLakeOpen, mdpToNpz, solve, writeMdp, writeMdpChunks } from "../../src/index.js";
+import { tableBytes } from "../../src/limits.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../.."); // dist/test/bench -> repository root
@@ -52,6 +56,8 @@ const sizes = (opt("--sizes") ?? (quick ? "100,300" : "100,300,1000")).split(","
 const reps = Number(opt("--reps") ?? (quick ? 3 : 5));
 const tolReps = Number(opt("--tol-reps") ?? (quick ? 2 : 3));
 const jsonOut = opt("--json");
+/** Stage 7, scale: the open N x N lake from a CSR .npz through `cai solve` (0 skips it; --quick does). */
+const scaleN = Number(opt("--scale") ?? (quick ? 0 : 2000));
 const refSource = join(root, "test/bench/ref/softvi.c");
 /** The per-sweep stage on converged values runs the engine with each kernel (CAI_KERNEL); the first is the default choice. */
 const CONVERGED_KERNELS: readonly string[] = ["auto", "js", "wasm"];
@@ -471,6 +477,30 @@ try {
   }
   say(`finite horizon, exact backup, H = 1000, FrozenLake 8x8 (in process): ms ${stat(fin)}; with log Z, ELBO and occupancy ${stat(finDiag)}`);
   results.misc = { loadMs: loads, loadMB: mb, coldStartMs: cold, finiteExactH1000Ms: fin, finiteExactH1000DiagnosticsMs: finDiag };
+
+  // ------------------------------------------------------------ scale: N = 2000 from a CSR .npz
+  if (scaleN > 0) {
+    say("");
+    const nS = scaleN * scaleN;
+    const nnz = 12 * (nS - 1) + 4;
+    const transitionMiB = tableBytes(4 * nS, nnz) / 1048576;
+    const big = f(`open${scaleN}.npz`);
+    // Written by a child process (the table and its .npz bytes are several GiB there), freed before the run.
+    run(process.execPath, ["--input-type=module", "-e", `import { frozenLakeOpen, mdpToNpz } from ${JSON.stringify(join(root, "dist/src/index.js"))}; import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(big)}, mdpToNpz(frozenLakeOpen(${scaleN})));`], "write the scale .npz");
+    const hasTime = existsSync("/usr/bin/time");
+    const t0 = performance.now();
+    const out = hasTime
+      ? run("/usr/bin/time", ["-f", "maxrss_kb %M", process.execPath, cli, "solve", big, "--gamma", "0.99", "--alpha", "0.1"], "cai solve (scale)")
+      : run(process.execPath, [cli, "solve", big, "--gamma", "0.99", "--alpha", "0.1"], "cai solve (scale)");
+    const seconds = (performance.now() - t0) / 1000;
+    const peakMiB = hasTime ? Number(/maxrss_kb (\d+)/.exec(out)?.[1]) / 1024 : NaN;
+    const sweeps = /converged after (\d+) sweeps/.exec(out)?.[1] ?? "?";
+    say(`== scale: cai solve open${scaleN}.npz --gamma 0.99 --alpha 0.1 (the default text output, ELBO and occupancy included): ${nS} states, ${nnz} entries, a ${fmt(statSync(big).size / 1048576)} MiB CSR .npz`);
+    say(`  wall ${fmt(seconds)} s (load, solve to 1e-10, diagnostics, output), ${sweeps} full sweeps; peak RSS ${fmt(peakMiB)} MiB = ${fmt(peakMiB / transitionMiB)} x the transition arrays (${fmt(transitionMiB)} MiB)`);
+    verdict(peakMiB <= 1.5 * transitionMiB, `N = ${scaleN} from a file: peak <= 1.5 x the transition arrays: ${fmt(peakMiB / transitionMiB)} (${fmt(peakMiB)} MiB, ${fmt(seconds)} s)`);
+    results.scale = { N: scaleN, states: nS, entries: nnz, seconds, peakMiB, transitionMiB };
+    rmSync(big, { force: true });
+  }
 
   say("");
   say(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (other processes share the ${availableParallelism()} cores)`);
