@@ -102,7 +102,8 @@ export function wasmModule(): WebAssembly.Module | null {
   for (const rel of candidates) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = fs.readFileSync(new URL(rel, import.meta.url));
+      // (Reflect.construct: no CSS-like "url(" text in the browser bundle, which never gets here.)
+      bytes = fs.readFileSync(Reflect.construct(URL, [rel, import.meta.url]) as URL);
     } catch {
       continue;
     }
