@@ -55,7 +55,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     "reportRuns", "ruleDerivation", "runFacts", "settingsText", "solvePanel", "valueScale", "viridis",
   ],
   "./derive": [
-    "GENERIC_SLICE", "PI0_NOTATION", "SYMBOLIC_DYNAMICS", "SYMBOLIC_PRIOR", "actionScope",
+    "DERIVE_FORMATS", "GENERIC_SLICE", "PI0_NOTATION", "SYMBOLIC_DYNAMICS", "SYMBOLIC_PRIOR", "actionScope",
     "checkDeriveOptions", "derive", "deriveWith", "evaluateAt", "expand", "formatDerivation", "formatLatex",
     "formatText", "loadMathJs", "modelSection", "nextValueThroughQ", "rowEntries", "rowScope",
     "runDerivation", "showTex", "showText", "sliceLabels", "symbolicInitial", "symbolicKit",

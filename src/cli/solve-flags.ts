@@ -9,10 +9,11 @@ import type { Backup } from "../inference/rules/index.js";
 import type { SolveOptions, SolveResult } from "../inference/solve.js";
 import { numberFlag, parseNumber } from "./common.js";
 import { checkPositive, checkTemperature } from "../limits.js";
-import { sweepFlags } from "./sweep-flags.js";
+import { BACKUP_CHOICES, sweepFlags } from "./sweep-flags.js";
+import { SWEEP_SCHEDULES } from "../inference/kernels/sweeper.js";
 import { readPolicyTableFile, readVectorFile } from "./tables.js";
 import { modelFlagOptions, modelFlags, modelFromFlags as buildModel, modelHelp, modelUsage, type ModelSetup } from "./models.js";
-import { BACKUPS, isBackup } from "../inference/rules/index.js";
+import { RULES, isBackup } from "../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
 
 /** The engine's flags (the models' own flags join them in {@link SOLVE_FLAGS}). */
@@ -40,11 +41,11 @@ export const SOLVE_FLAGS = { ...ENGINE_FLAGS, ...modelFlagOptions() } as typeof 
 
 /** Usage text of the solve flags. */
 export const SOLVE_FLAGS_USAGE =
-  `[--backup variational|exact|hard] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] ${modelUsage()}`;
+  `[--backup ${BACKUP_CHOICES.join("|")}] [--entropy] [--alpha A] [--gamma G] [--horizon H] [--terminal-values FILE] [--prior PRIOR.json] [--tol T] [--max-iter N] [--strict] [--schedule ${SWEEP_SCHEDULES.join("|")}] [--threads auto|T] ${modelUsage()}`;
 
 /** Help lines for the solve flags. */
 export const SOLVE_FLAGS_HELP = [
-  "  --backup B       variational (soft Bellman, default), exact (sum-product, optimistic), hard (max-product)",
+  `  --backup B       ${BACKUP_CHOICES.map((b) => `${b} (${RULES[b].words.help}${b === SOLVE_DEFAULTS.backup ? ", default" : ""})`).join(", ")}`,
   "  --entropy        unnormalised MaxEnt/SAC form V = alpha log sum_a exp(Q/alpha) instead of KL to uniform",
   "  --alpha A        temperature in [1e-300, 1e300] (default 1); values/alpha must stay below 1e300",
   "  --gamma G        discount in [0, 1] (0: the one-step problem); default 1 with --horizon, required without",
@@ -108,7 +109,8 @@ export function modelFromFlags(v: SolveFlagValues, mdp: TabularMdp): ModelSetup 
 function temperatureFlag(v: SolveFlagValues): number {
   // The engine's range (limits.ts), checked here too so that the message names the flag and quotes its text.
   // (The hard backup's values need no alpha: any alpha > 0 runs there, without log Z and the ELBO out of range.)
-  const check = v.backup === "hard" ? checkPositive : checkTemperature;
+  const maxRule = v.backup !== undefined && isBackup(v.backup) && RULES[v.backup].actions.kind === "max";
+  const check = maxRule ? checkPositive : checkTemperature;
   let value = v.alpha === undefined ? undefined : check(parseNumber(v.alpha, "--alpha"), "--alpha", v.alpha);
   // A model's other name for the temperature (RLHF's --beta): both given, they must agree.
   for (const f of modelFlags()) {
@@ -138,9 +140,7 @@ export function solveSetupFromFlags(v: SolveFlagValues, mdp: TabularMdp): { opti
 export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withModel = true): SolveOptions {
   const backup = v.backup ?? SOLVE_DEFAULTS.backup;
   if (!isBackup(backup)) {
-    // The default first, then the others in the registry's order.
-    const listed = [SOLVE_DEFAULTS.backup, ...BACKUPS.filter((b) => b !== SOLVE_DEFAULTS.backup)];
-    throw new ParameterError("--backup", `"${backup}" is not one of ${listed.join(", ")}`);
+    throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUP_CHOICES.join(", ")}`);
   }
   const o: { -readonly [K in keyof SolveOptions]: SolveOptions[K] } = { backup: backup as Backup };
   o.alpha = temperatureFlag(v);

@@ -92,7 +92,7 @@ export function deriveWith(math: MathJs, options: DeriveOptions = {}): Derivatio
     lhs: new math.SymbolNode("Q"),
     rhs: combinedRhs,
     by: `V_t+1(s') through Q_t+1(s',a') by the ${family.actions.name === "max" ? "max" : "prior factor's"} rule`,
-    when: backup === "exact" ? "gamma = 1, r = r(s,a), no terminal entries, t < H - 1" : "r = r(s,a), no terminal entries, t < H - 1",
+    when: family.nextStateAverage === "log-mean-exp" ? "gamma = 1, r = r(s,a), no terminal entries, t < H - 1" : "r = r(s,a), no terminal entries, t < H - 1",
   };
   return {
     backup,

@@ -1,18 +1,16 @@
 /**
  * Printing a derivation: plain text for a terminal, or LaTeX (mathjs toTex, amsmath's align*).
  */
+import { RULES } from "../inference/rules/index.js";
 import type { DerivedEquation } from "./rules.js";
 import type { Derivation, DerivationStep } from "./derive.js";
 import { GENERIC_SLICE, showTex, showText, sliceLabels, type PrintContext } from "./notation.js";
 
 /** Output formats of {@link formatDerivation}. */
-export type DeriveFormat = "text" | "latex";
+/** The output formats of a derivation. */
+export const DERIVE_FORMATS = ["text", "latex"] as const;
+export type DeriveFormat = (typeof DERIVE_FORMATS)[number];
 
-const BACKUP_WORDS = {
-  exact: "exact sum-product (the optimistic backup: log E exp over next states)",
-  variational: "structured variational, dynamics held fixed (the soft Bellman backup: E over next states)",
-  hard: "max-product, the alpha -> 0 limit (the Bellman optimality backup)",
-} as const;
 
 const KIND_WORDS = { dynamics: "dynamics x optimality factor", prior: "action-prior factor", initial: "initial factor" } as const;
 
@@ -48,7 +46,7 @@ function textEquation(e: DerivedEquation, c: PrintContext, indent: string): stri
 export function formatText(d: Derivation): string {
   const out: string[] = [];
   out.push(`Control as inference: the backward messages of the trajectory factor graph`);
-  out.push(`backup: ${d.backup}, ${BACKUP_WORDS[d.backup]}`);
+  out.push(`backup: ${d.backup}, ${RULES[d.backup].words.derivation}`);
   if (d.modelSection) out.push(`model:  ${d.model}, ${d.modelSection.title}`);
   out.push("");
   out.push(
@@ -111,7 +109,7 @@ export function formatLatex(d: Derivation): string {
   const out: string[] = [];
   out.push(`% cai derive --backup ${d.backup}${d.model !== null ? ` --model ${d.model}` : ""}${d.horizon !== null ? ` --horizon ${d.horizon}` : ""} --format latex`);
   out.push("% needs \\usepackage{amsmath,amssymb}");
-  out.push(`\\paragraph{Backup.} ${texText(`${d.backup}: ${BACKUP_WORDS[d.backup]}`)}`);
+  out.push(`\\paragraph{Backup.} ${texText(`${d.backup}: ${RULES[d.backup].words.derivation}`)}`);
   if (d.modelSection) out.push(`\\paragraph{Model.} ${texText(d.modelSection.title)}`);
   const seen = new Set<string>();
   d.steps.forEach((step, i) => {

@@ -4,7 +4,7 @@
  * {@link loadMathJs}; importing this module does not load it.
  */
 export { derive, deriveWith, checkDeriveOptions, type Derivation, type DerivationStep, type DeriveOptions } from "./derive.js";
-export { formatDerivation, formatText, formatLatex, type DeriveFormat } from "./format.js";
+export { DERIVE_FORMATS, formatDerivation, formatText, formatLatex, type DeriveFormat } from "./format.js";
 export { expand, evaluateAt, rowScope, rowEntries, actionScope, runDerivation, type DerivedRun, type ExpandSizes } from "./instantiate.js";
 export { loadMathJs, type MathJs, type Expr } from "./mathjs.js";
 export { showText, showTex, sliceLabels, GENERIC_SLICE, PI0_NOTATION, type PrintContext, type PriorNotation, type SliceLabels } from "./notation.js";

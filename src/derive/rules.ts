@@ -10,7 +10,7 @@
  *   prior "max"                V_t(s) = max over the prior's support of Q_t(s,a)         (alpha -> 0)
  *   initial                    Z = sum_s p0(s) beta_0(s)  (exact), E_p0[log beta_0] (variational)
  */
-import type { Backup, DynamicsRule, SemiringKind } from "../inference/rules/index.js";
+import { RULES, type Backup, type DynamicsRule, type SemiringKind } from "../inference/rules/index.js";
 import { LOG_RULES, pullOutOfExpectation, pushIntoExpectation, simplifyBodies, simplifyWith, stripParens, substitute, sumToExpectation, tpl } from "./algebra.js";
 import type { Expr, MathJs } from "./mathjs.js";
 
@@ -129,7 +129,7 @@ export const SYMBOLIC_PRIOR: Readonly<Record<SemiringKind, (math: MathJs, backup
     const policyRatio = tpl(math, "pi0 * beta_sa / beta_s");
     const policy = stripParens(simplifyWith(math, tpl(math, "pi0 * exp(Q / alpha) / exp(V / alpha)"), LOG_RULES));
     const rule =
-      backup === "variational"
+      !RULES[backup].exactMessages
         ? "the action prior's rule in the structured family (q(a|s) is free, so it is the sum-product rule): "
         : "sum-product: ";
     return {
@@ -138,7 +138,7 @@ export const SYMBOLIC_PRIOR: Readonly<Record<SemiringKind, (math: MathJs, backup
         eq(math, "message", "beta_s", withQ, "beta_t(s,a) = exp(Q_t(s,a)/alpha)"),
         eq(math, "log", "log_beta_s", log, "take the logarithm"),
         eq(math, "backup", "V", V, "V_t(s) = alpha log beta_t(s)"),
-        eq(math, "policy", "pol", policyRatio, backup === "exact" ? "the posterior p(a_t | s_t, O_t:H): prior times incoming message, normalised" : "the optimal q(a_t | s_t): prior times incoming message, normalised"),
+        eq(math, "policy", "pol", policyRatio, RULES[backup].exactMessages ? "the posterior p(a_t | s_t, O_t:H): prior times incoming message, normalised" : "the optimal q(a_t | s_t): prior times incoming message, normalised"),
         eq(math, "policy", "pol", policy, "exp(x) / exp(y) = exp(x - y)"),
       ],
       result: V,
@@ -164,7 +164,9 @@ export const SYMBOLIC_PRIOR: Readonly<Record<SemiringKind, (math: MathJs, backup
 
 /** Symbolic rule of the initial factor p0(s_0), per backup. */
 export function symbolicInitial(math: MathJs, backup: Backup): RuleOutput {
-  if (backup === "exact") {
+  // Exact messages close with log Z; a soft (tempered) family's with the ELBO of its q; the max with the return.
+  const family = RULES[backup];
+  if (family.exactMessages) {
     const Z = tpl(math, "Ss(p0 * beta_0)");
     const logZ = tpl(math, "log(Ss(p0 * exp(V0 / alpha)))");
     return {
@@ -176,7 +178,7 @@ export function symbolicInitial(math: MathJs, backup: Backup): RuleOutput {
       resultName: "logZ",
     };
   }
-  if (backup === "variational") {
+  if (family.actions.kind === "tempered") {
     const elbo = tpl(math, "Ss(p0 * log(beta_0))");
     const value = simplifyWith(math, tpl(math, "Ss(p0 * log(exp(V0 / alpha)))"), LOG_RULES);
     return {

@@ -14,10 +14,12 @@
 import { NoFixedPointError, ParameterError, RunError } from "../errors.js";
 import { entropyPrior, uniformPrior } from "../inference/prior.js";
 import { resolveOptions, solve, type SolveOptions } from "../inference/solve.js";
-import type { Backup } from "../inference/rules/index.js";
+import { BACKUPS, RULES, unreachable, type Backup } from "../inference/rules/index.js";
+import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { conventionQ, type DiscountPlacement } from "./conventions.js";
 import { expectedReward } from "../mdp/rewards.js";
+
 
 /** Defaults of {@link checkQTable}. */
 export const CHECK_DEFAULTS = {
@@ -135,7 +137,8 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
     r.rules.dynamics.apply(mdp, V, alpha, gamma, TQ);
     bellmanResidual = 0;
     for (let i = 0; i < TQ.length; i++) bellmanResidual = Math.max(bellmanResidual, Math.abs(TQ[i]! - theirs[i]!));
-    if (backup !== "exact" && gamma < 1) distanceBound = bellmanResidual / (1 - gamma);
+    // A gamma-contraction (every family that always has a fixed point) is within residual / (1 - gamma) of it.
+    if (!r.rules.mayHaveNoFixedPoint && gamma < 1) distanceBound = bellmanResidual / (1 - gamma);
     if (distanceBound !== null && !Number.isFinite(distanceBound)) distanceBound = null; // never "<= Infinity"
   }
 
@@ -163,13 +166,16 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
       conventions.push({ name, description, maxAbsDifference: d, skipped: null, matches: d <= tol });
     };
     const priorKind = r.prior.kind;
+    // The max action rule (alpha -> 0) uses the prior's support only, and no temperature.
+    const kind = r.rules.actions.kind;
+    const maxRule = kind === "max" ? true : kind === "tempered" || kind === null ? false : unreachable(kind);
     const toEntropy = priorKind !== "entropy";
     const logM = alpha * Math.log(m);
     const toggled = (): SolveOptions => {
       const { entropy: _e, prior: _p, ...rest } = base;
       return { ...rest, prior: toEntropy ? entropyPrior(n, m) : uniformPrior(n, m) };
     };
-    const noToggle = priorKind === "table" ? "a prior table has no entropy form" : backup === "hard" ? "the hard backup does not use the prior's mass" : m === 1 ? "one action: both forms agree" : null;
+    const noToggle = priorKind === "table" ? "a prior table has no entropy form" : maxRule ? "the hard backup does not use the prior's mass" : m === 1 ? "one action: both forms agree" : null;
     // The offset of Q_0 between the two forms without terminal transitions: the bonus of every later
     // step, alpha log(m) sum_{k=1}^{H-1} gamma^k (finite H) or gamma alpha log(m)/(1 - gamma) (infinite);
     // with the current step's bonus counted too, the sums start at k = 0.
@@ -192,14 +198,14 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
       () => noToggle ?? engineQ(toggled()).map((q) => q + (toEntropy ? logM : -logM)),
     );
     test("inverse-temperature", `the temperature given as its inverse: alpha = ${1 / alpha} instead of ${alpha}`, () =>
-      backup === "hard" ? "the hard backup has no temperature" : alpha === 1 ? "alpha = 1 is its own inverse" : engineQ({ ...base, alpha: 1 / alpha }),
+      maxRule ? "the hard backup has no temperature" : alpha === 1 ? "alpha = 1 is its own inverse" : engineQ({ ...base, alpha: 1 / alpha }),
     );
     const placement = (discount: DiscountPlacement, exactOnly: boolean) => (): Float64Array | string => {
       if (gamma === 1) return "gamma = 1: every placement of the discount agrees";
-      if (backup === "hard") return "under the max backup the placement of gamma does not matter";
-      if (exactOnly && backup !== "exact") return "applies to the exact backup";
+      if (maxRule) return "under the max backup the placement of gamma does not matter";
+      if (exactOnly && r.rules.nextStateAverage !== "log-mean-exp") return "applies to the exact backup";
       const { backup: _b, tol: _t, maxIter: _i, strict: _s, diagnostics: _d, initialValues: _v, horizon: _h, ...problem } = base;
-      return conventionQ(mdp, { ...problem, gamma, backup: backup as "variational" | "exact", discount, ...(horizon !== null ? { horizon } : {}), tol: engineTol }).Q;
+      return conventionQ(mdp, { ...problem, gamma, backup, discount, ...(horizon !== null ? { horizon } : {}), tol: engineTol }).Q;
     };
     test("gamma-in-softmax", "gamma inside the log-sum-exp over next actions: V'(s') = alpha log sum_a' w exp(gamma Q(s',a')/alpha), not discounted again", placement("softmax", false));
     test("gamma-in-exponent", "exact backup with gamma on the value inside the exponent, no death state: Q = alpha log E exp((r + gamma V')/alpha)", placement("exponent", true));
@@ -210,9 +216,10 @@ export function checkQTable(mdp: MdpArrays, theirs: Float64Array, options: Check
       for (let k = 0; k < rs.length; k++) change = Math.max(change, Math.abs(rs[k]! - mdp.reward[k]!));
       return change === 0 ? "the rewards already depend on the state only" : engineQ(base, { ...arraysOf(mdp), reward: rs });
     });
-    for (const other of ["variational", "exact", "hard"] as const) {
+    // The other families, the default first (then the registry's order).
+    for (const other of [SOLVE_DEFAULTS.backup, ...BACKUPS.filter((b) => b !== SOLVE_DEFAULTS.backup)]) {
       if (other === backup) continue;
-      const what = { variational: "the soft Bellman backup E[r + gamma V']", exact: "the exact (optimistic) backup alpha log E exp(...)", hard: "the hard (max) backup" }[other];
+      const what = RULES[other].words.alternative;
       test(`backup-${other}`, `the ${other} backup instead of ${backup}: ${what}`, () => engineQ({ ...base, backup: other }));
     }
   }

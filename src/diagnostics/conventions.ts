@@ -14,6 +14,7 @@
  *               (= r + gamma alpha log E e^{V'/alpha} when the reward does not depend on s').
  */
 import { ParameterError } from "../errors.js";
+import { RULES, isBackup, unreachable, type Backup } from "../inference/rules/index.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { resolveProblem, softValues, type SolverProblem } from "../solvers/common.js";
 import { expectedReward } from "../mdp/rewards.js";
@@ -22,7 +23,8 @@ import { expectedReward } from "../mdp/rewards.js";
 export type DiscountPlacement = "softmax" | "exponent" | "outside";
 
 export interface ConventionOptions extends SolverProblem {
-  readonly backup: "variational" | "exact";
+  /** A family with the tempered action rule (variational, exact). */
+  readonly backup: Backup;
   readonly discount: DiscountPlacement;
   /** Finite horizon (backward induction from V_H = 0); absent for an infinite horizon. */
   readonly horizon?: number;
@@ -46,7 +48,13 @@ export function conventionQ(mdp: MdpArrays, options: ConventionOptions): Convent
   const { alpha, gamma, logW } = pr;
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   const { backup, discount } = options;
-  if (backup === "variational" && discount !== "softmax") throw new ParameterError("discount", `"${discount}" applies to the exact backup only`);
+  if (!isBackup(backup)) throw new ParameterError("backup", `"${String(backup)}" is not a backup`);
+  const family = RULES[backup];
+  if (family.actions.kind !== "tempered") throw new ParameterError("backup", `${backup}: the placements of the discount are stated for a tempered (soft) action rule`);
+  // How the family averages the next states, read from its capabilities: E[.] or alpha log E exp(./alpha).
+  const average = family.nextStateAverage;
+  const mean = average === "mean" ? true : average === "log-mean-exp" ? false : unreachable(average);
+  if (mean && discount !== "softmax") throw new ParameterError("discount", `"${discount}" applies to the exact backup only`);
   const tol = options.tol ?? 1e-13;
   const maxIter = options.maxIter ?? 1_000_000;
   const inv = 1 / alpha;
@@ -64,7 +72,7 @@ export function conventionQ(mdp: MdpArrays, options: ConventionOptions): Convent
     for (let row = 0; row < n * m; row++) {
       const k0 = rowStart[row]!;
       const k1 = rowStart[row + 1]!;
-      if (backup === "variational") {
+      if (mean) {
         let acc = 0;
         for (let k = k0; k < k1; k++) acc += prob[k]! * (reward[k]! + (done[k] ? 0 : V[next[k]!]!));
         Qn[row] = acc;
@@ -126,7 +134,7 @@ export function conventionQ(mdp: MdpArrays, options: ConventionOptions): Convent
     for (let row = 0; row < n * m; row++) {
       const k0 = rowStart[row]!;
       const k1 = rowStart[row + 1]!;
-      if (backup === "variational") Qn[row] = expectedReward(mdp, row); else Qn[row] = alpha * logMean(prob, k0, k1, (k) => reward[k]! * inv);
+      if (mean) Qn[row] = expectedReward(mdp, row); else Qn[row] = alpha * logMean(prob, k0, k1, (k) => reward[k]! * inv);
     }
     [Q, Qn] = [Qn, Q];
   }

@@ -19,6 +19,7 @@
 import { NoFixedPointError, ParameterError } from "../errors.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { marginals } from "../inference/forward.js";
+import { RULES } from "../inference/rules/index.js";
 import type { ActionPrior } from "../inference/prior.js";
 import { solve, type SolveOptions, type SolveResult } from "../inference/solve.js";
 import type { IrlDemonstrations } from "./demonstrations.js";
@@ -155,7 +156,8 @@ function evaluate(mdp: MdpArrays, features: FeatureMap, demos: IrlDemonstrations
   features.reward(theta, reward);
   const m = withReward(mdp, reward);
   const solution = solve(m, solveOptions);
-  const fw = marginals(m, solution, backup === "exact" ? { from: "posterior", start: "p0" } : {});
+  // Exact messages (MaxEnt IRL): expected counts under the posterior p(tau | O); otherwise under q(tau).
+  const fw = marginals(m, solution, RULES[backup].exactMessages ? { from: "posterior", start: "p0" } : {});
   const expectedFeatures = new Float64Array(k);
   features.expect(fw.stateActionOccupancy, expectedFeatures);
   const muD = new Float64Array(k);

@@ -13,6 +13,7 @@
  * (truncated: its last target still bootstraps) so that the initial states keep being visited.
  */
 import { ParameterError } from "../errors.js";
+import { RULES, isBackup, unreachable, type Backup } from "../inference/rules/index.js";
 import type { MdpArrays } from "../mdp/tabular.js";
 import { reachableFromStart } from "../mdp/reachability.js";
 import { logAddExp } from "../numeric/logspace.js";
@@ -20,11 +21,13 @@ import { Rng } from "../numeric/random.js";
 import { resolveProblem, softValues, type SolverProblem } from "../solvers/common.js";
 
 /** How actions are chosen while learning. */
-export type Behaviour = "soft" | "epsilon-greedy" | "uniform";
+/** The behaviour policies, listed once (`--behaviour` reads this list). */
+export const BEHAVIOURS = ["soft", "epsilon-greedy", "uniform"] as const;
+export type Behaviour = (typeof BEHAVIOURS)[number];
 
 /** Defaults of {@link softQLearning}, stated once. */
 export const SOFT_Q_LEARNING_DEFAULTS = {
-  backup: "variational" as "variational" | "hard" | "exact",
+  backup: "variational" as Backup,
   behaviour: "soft" as Behaviour,
   epsilon: 0.1,
   /** eta = 1 / n(s,a)^w with this w (Robbins-Monro needs w in (0.5, 1]). */
@@ -33,7 +36,7 @@ export const SOFT_Q_LEARNING_DEFAULTS = {
 
 export interface SoftQLearningOptions extends SolverProblem {
   /** Which fixed point to learn. @defaultValue "variational" */
-  readonly backup?: "variational" | "hard" | "exact";
+  readonly backup?: Backup;
   /** Number of updates (one sampled transition each). */
   readonly steps: number;
   /** Seed of the generator (any safe integer). */
@@ -110,12 +113,19 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
   const { alpha, gamma, prior, logW } = pr;
   const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
   const backup = options.backup ?? SOFT_Q_LEARNING_DEFAULTS.backup;
-  if (backup !== "variational" && backup !== "hard" && backup !== "exact") throw new ParameterError("backup", `"${String(backup)}" is not one of variational, hard, exact`);
+  if (!isBackup(backup)) throw new ParameterError("backup", `"${String(backup)}" is not one of variational, hard, exact`);
+  // What the family's rules are, read from its capabilities (never its name): the action rule's
+  // closed form (a soft maximum or the max) and how the dynamics rule averages the next states.
+  const family = RULES[backup];
+  const actionKind = family.actions.kind;
+  if (actionKind === null) throw new ParameterError("backup", `${backup}: its action rule (${family.actions.name}) has no closed form to learn from samples`);
+  const hardMax = actionKind === "max" ? true : actionKind === "tempered" ? false : unreachable(actionKind);
+  const average = family.nextStateAverage;
   const steps = options.steps;
   if (!Number.isSafeInteger(steps) || steps < 0) throw new ParameterError("steps", `must be an integer >= 0, got ${steps}`);
   const behaviour = options.behaviour ?? SOFT_Q_LEARNING_DEFAULTS.behaviour;
-  if (behaviour !== "soft" && behaviour !== "epsilon-greedy" && behaviour !== "uniform") {
-    throw new ParameterError("behaviour", `"${String(behaviour)}" is not one of soft, epsilon-greedy, uniform`);
+  if (!(BEHAVIOURS as readonly string[]).includes(behaviour)) {
+    throw new ParameterError("behaviour", `"${String(behaviour)}" is not one of ${BEHAVIOURS.join(", ")}`);
   }
   const epsilon = options.epsilon ?? SOFT_Q_LEARNING_DEFAULTS.epsilon;
   if (!(epsilon >= 0 && epsilon <= 1)) throw new ParameterError("epsilon", `must be in [0, 1], got ${epsilon}`);
@@ -154,7 +164,7 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
   const value = (s: number): number => {
     const base = s * m;
     let mx = -Infinity;
-    if (backup === "hard") {
+    if (hardMax) {
       for (let a = 0; a < m; a++) if (probs[base + a]! > 0 && Q[base + a]! > mx) mx = Q[base + a]!;
       return mx;
     }
@@ -197,7 +207,7 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
     const s2 = next[k]!;
     const nsa = ++visits[row]!;
     const eta = lr ?? Math.pow(nsa, -w);
-    if (backup === "exact") {
+    if (average === "log-mean-exp") {
       // log target in nats: r/alpha + log(gamma e^{V'/alpha} + 1 - gamma), or r/alpha for a done entry.
       let u = r * inv;
       if (!d) {
@@ -207,10 +217,10 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
       const keep = eta < 1 ? Math.log1p(-eta) + Q[row]! * inv : -Infinity;
       const add = Math.log(eta) + u;
       Q[row] = alpha * logAddExp(keep, add);
-    } else {
+    } else if (average === "mean") {
       const target = r + (d ? 0 : gamma * value(s2));
       Q[row]! += eta * (target - Q[row]!);
-    }
+    } else unreachable(average);
     t++;
     if (d || t >= cap) {
       s = rng.categorical(mdp.initial);
@@ -223,7 +233,7 @@ export function softQLearning(mdp: MdpArrays, options: SoftQLearningOptions): So
 
   const V = new Float64Array(n);
   const policy = new Float64Array(n * m);
-  if (backup === "hard") {
+  if (hardMax) {
     for (let x = 0; x < n; x++) {
       V[x] = value(x);
       const list = allowed[x]!;

@@ -80,7 +80,7 @@ export async function derivationsHtml(model: SymbolicModel): Promise<string> {
   const blocks: string[] = [];
   for (const backup of BACKUPS) {
     const latex = formatDerivation(await derive({ backup, model }), "latex");
-    blocks.push(`<div data-derivation="${backup}"${backup === "exact" ? "" : " hidden"}>\n${latexToHtml(latex, render)}\n</div>`);
+    blocks.push(`<div data-derivation="${backup}"${backup === BACKUPS[0] ? "" : " hidden"}>\n${latexToHtml(latex, render)}\n</div>`);
   }
   return blocks.join("\n");
 }

@@ -7,7 +7,7 @@
  */
 import { TrajectoryGraph } from "../graph/trajectory-graph.js";
 import { backwardSchedule, type ScheduleStep } from "../inference/schedule.js";
-import type { Backup } from "../inference/rules/index.js";
+import { RULES, type Backup } from "../inference/rules/index.js";
 import type { SolveResult } from "../inference/solve.js";
 import { gridShape } from "../mdp/environments/grid.js";
 import type { TabularMdp } from "../mdp/tabular.js";
@@ -51,11 +51,7 @@ import { STEPS, type StepId } from "./steps.js";
 
 
 
-const BACKUP_WORDS: Record<Backup, string> = {
-  exact: "exact (sum-product)",
-  variational: "variational (soft Bellman)",
-  hard: "hard (max-product)",
-};
+const BACKUP_WORDS = (b: Backup): string => RULES[b].words.label;
 
 /** What the test harness and the curious can read: the state and the time of each redraw. */
 interface LessonGlobal {
@@ -127,7 +123,7 @@ function skeleton(derivations: string): string {
     <label for="prior">action prior π₀</label>
     <select id="prior">${options(PRIORS, state.prior)}</select>
     <label for="backup">backup (steps 4 and 6)</label>
-    <select id="backup">${BACKUPS.map((b) => `<option value="${b}"${b === state.backup ? " selected" : ""}>${BACKUP_WORDS[b]}</option>`).join("")}</select>
+    <select id="backup">${BACKUPS.map((b) => `<option value="${b}"${b === state.backup ? " selected" : ""}>${BACKUP_WORDS(b)}</option>`).join("")}</select>
   </fieldset>
   <p id="status" role="status" aria-live="polite"></p>
 </aside>
@@ -204,7 +200,7 @@ function skeleton(derivations: string): string {
     <h2>8. The derivation</h2>
     <p>The backups as <code>cai derive --backup B --format latex</code> prints them: each scheduled factor's message rule run on symbols, one identity per line.</p>
     <label for="derive-backup">backup</label>
-    <select id="derive-backup">${BACKUPS.map((b) => `<option value="${b}">${BACKUP_WORDS[b]}</option>`).join("")}</select>
+    <select id="derive-backup">${BACKUPS.map((b) => `<option value="${b}">${BACKUP_WORDS(b)}</option>`).join("")}</select>
     <div id="derivations">${derivations}</div>
   </section>
 </main>
@@ -318,13 +314,13 @@ function drawBackups(mdp: TabularMdp): void {
   $("backup-maps").innerHTML = inlineSvg(
     renderValuesSvg(
       mdp,
-      runs.map((r) => panelOf(BACKUP_WORDS[r.backup], r.result, r.error)),
+      runs.map((r) => panelOf(BACKUP_WORDS(r.backup), r.result, r.error)),
       { columns: 3, title: `V(s) and q(a|s), α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}, one colour scale` },
     ),
   );
   const rows = runs.map(
     (r) =>
-      `<tr data-backup="${r.backup}"><th scope="row">${BACKUP_WORDS[r.backup]}</th><td class="num" data-fact="vstart-${r.backup}" data-value="${r.vStart ?? ""}">${formatNumber(r.vStart)}</td>` +
+      `<tr data-backup="${r.backup}"><th scope="row">${BACKUP_WORDS(r.backup)}</th><td class="num" data-fact="vstart-${r.backup}" data-value="${r.vStart ?? ""}">${formatNumber(r.vStart)}</td>` +
       `<td class="num" data-fact="return-${r.backup}" data-value="${r.realReturn ?? ""}">${formatNumber(r.realReturn)}</td>` +
       `<td class="note">${r.error ? escapeXml(r.error) : r.result!.converged ? `converged in ${r.result!.iterations} sweeps` : "NOT converged"}</td></tr>`,
   );
@@ -340,7 +336,7 @@ function drawTemperature(mdp: TabularMdp): void {
   const main = trySolve(mdp, { backup: state.backup, alpha, gamma: state.gamma, diagnostics: false, ...priorOptions(state, mdp) });
   const result = "result" in main ? main.result : undefined;
   $("temp-map").innerHTML = inlineSvg(
-    renderValuesSvg(mdp, [panelOf(`${BACKUP_WORDS[state.backup]}, α = ${formatNumber(alpha)}`, result, "error" in main ? main.error : undefined)], {
+    renderValuesSvg(mdp, [panelOf(`${BACKUP_WORDS(state.backup)}, α = ${formatNumber(alpha)}`, result, "error" in main ? main.error : undefined)], {
       title: `q(a|s) under the ${PRIORS.find((p) => p.id === state.prior)!.label} prior`,
     }),
   );
@@ -363,7 +359,7 @@ function drawTemperature(mdp: TabularMdp): void {
       const r = trySolve(mdp, { backup: state.backup, alpha: a, gamma: state.gamma, diagnostics: false, ...priorOptions(state, mdp) });
       return panelOf(`α = ${a}`, "result" in r ? r.result : undefined, "error" in r ? r.error : undefined, "");
     });
-    $("temp-strip").innerHTML = inlineSvg(renderValuesSvg(mdp, strip, { scale: "panel", columns: 4, title: `${BACKUP_WORDS[state.backup]}: the policy sharpens as α falls` }));
+    $("temp-strip").innerHTML = inlineSvg(renderValuesSvg(mdp, strip, { scale: "panel", columns: 4, title: `${BACKUP_WORDS(state.backup)}: the policy sharpens as α falls` }));
     stripKey = key;
   }
 }
@@ -412,9 +408,9 @@ function drawSweeps(mdp: TabularMdp): void {
     for (let s = 0; s < mdp.nStates; s++) dist = Math.max(dist, Math.abs(Vk[s]! - star[s]!));
   }
   const res = sw.residual[k];
-  const contracting = state.backup !== "exact";
+  const contracting = !RULES[state.backup].mayHaveNoFixedPoint;
   $("sweep-facts").innerHTML =
-    `<caption>${BACKUP_WORDS[state.backup]}, α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}</caption>` +
+    `<caption>${BACKUP_WORDS(state.backup)}, α = ${formatNumber(alphaOf(state))}, γ = ${formatNumber(state.gamma)}</caption>` +
     fact("vk-start", `V<sub>${k}</sub>(start)`, Vk ? startValue(mdp, Vk) : undefined) +
     fact("residual", `residual max |V<sub>${k}</sub> − V<sub>${k - 1}</sub>|`, k > 0 ? res : undefined) +
     fact("distance", "max |V<sub>k</sub> − V*| (V* the fixed point)", dist, sw.fixedPoint ? `V* reached in ${sw.fixedPoint.iterations} sweeps` : "") +

@@ -84,8 +84,9 @@ export function ruleDerivation(backup: Backup): ReportDerivation {
     lines.push(`${b}${b === backup ? "  (this run)" : ""}`);
     lines.push(`  dynamics x optimality factor (${f.dynamics.name}):  ${f.dynamics.equation}`);
     lines.push(`  action-prior factor (${f.actions.name} semiring ${f.actions.statement}):`);
-    lines.push(`    V(s) = ${b === "hard" ? "max over {a: pi0(a|s) > 0} of Q(s,a)" : "alpha log sum_a pi0(a|s) exp(Q(s,a)/alpha)"}`);
-    lines.push(`    q(a|s) = ${b === "hard" ? "pi0 restricted to the maximisers, renormalised" : "pi0(a|s) exp((Q(s,a) - V(s))/alpha)"}`);
+    const max = RULES[b].actions.kind === "max";
+    lines.push(`    V(s) = ${max ? "max over {a: pi0(a|s) > 0} of Q(s,a)" : "alpha log sum_a pi0(a|s) exp(Q(s,a)/alpha)"}`);
+    lines.push(`    q(a|s) = ${max ? "pi0 restricted to the maximisers, renormalised" : "pi0(a|s) exp((Q(s,a) - V(s))/alpha)"}`);
     lines.push("");
   }
   return { source: "rules", text: lines.join("\n").trimEnd() };

@@ -75,9 +75,14 @@ describe("engine errors name API options; the CLI names flags", () => {
     files.push(join(root, "errors.ts"), join(root, "limits.ts"));
     const found: string[] = [];
     for (const f of files) {
+      // An environment file ends with its descriptor, its `cai env` face (name, flags, help and the
+      // usage messages of its flags: issue 12), after a marked line; the builder above it may not name flags.
+      let face = false;
       readFileSync(f, "utf8")
         .split("\n")
         .forEach((line, i) => {
+          if (f.includes(join("mdp", "environments")) && line.startsWith("// cai env face:")) face = true;
+          if (face) return;
           if (/^\s*(\*|\/\/|\/\*)/.test(line)) return; // comments may mention the CLI
           if (/["`'][^"`']*(^|[ (])--[a-z][^"`']*["`']/.test(line)) found.push(`${f}:${i + 1}: ${line.trim()}`);
         });

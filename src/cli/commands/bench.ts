@@ -16,14 +16,14 @@ import { sweepProgress } from "../progress.js";
 import { ParameterError, UsageError } from "../../errors.js";
 import { frozenLakeOpen } from "../../mdp/environments/index.js";
 import { SOLVE_DEFAULTS, solve } from "../../inference/solve.js";
-import type { SweepSchedule } from "../../inference/kernels/sweeper.js";
+import { SWEEP_SCHEDULES, type SweepSchedule } from "../../inference/kernels/sweeper.js";
 import { kernelFor } from "../../inference/kernels/wasm.js";
-import { BACKUPS, type Backup } from "../../inference/rules/index.js";
+import { BACKUPS, RULES, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, parseNumber, printJson, type Command } from "../common.js";
-import { sweepFlags } from "../sweep-flags.js";
+import { orList, sweepFlags } from "../sweep-flags.js";
 
 const usage =
-  "cai bench softvi --size N [--backup exact|variational|hard] [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule jacobi|gauss-seidel|prioritised] [--threads auto|T] [--init FILE] [--dump FILE] [--json]";
+  `cai bench softvi --size N [--backup ${BACKUPS.join("|")}] [--alpha A] [--gamma G] [--tol T] [--max-iter K] [--schedule ${SWEEP_SCHEDULES.join("|")}] [--threads auto|T] [--init FILE] [--dump FILE] [--json]`;
 
 const flags = {
   size: { type: "string" },
@@ -64,7 +64,7 @@ const command: Command = {
     "engine's solve().",
     "",
     "  --size N         grid side, N >= 2 (N^2 states, 12 (N^2 - 1) + 4 transition entries)",
-    "  --backup B       exact, variational (default) or hard",
+    `  --backup B       ${orList(BACKUPS.map((b) => (b === SOLVE_DEFAULTS.backup ? `${b} (default)` : b)))}`,
     "  --alpha A        temperature in [1e-300, 1e300] (default 0.1)",
     "  --gamma G        discount in (0, 1) (default 0.99)",
     "  --tol T          stop when V is within T of the fixed point by the error bound (gamma / (1 - gamma) x",
@@ -147,7 +147,7 @@ const command: Command = {
       tol,
       schedule,
       threads: res.threads ?? null,
-      kernel: kernelFor(backup === "exact", nnz), // the exact backup sweeps in JavaScript (exp space or its rules)
+      kernel: kernelFor(RULES[backup as Backup].kernel !== "affine-value", nnz), // only value-space sweeps have a WebAssembly kernel (exp space or the rules run in JavaScript)
       sweeps,
       backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
       converged: res.converged,

@@ -7,8 +7,10 @@ import { BACKUPS, isBackup, type Backup } from "../../inference/rules/index.js";
 import { numberFlag, parseFlags, type Command } from "../common.js";
 import { MODELS } from "../../../models/index.js";
 import { defaultModel, modelNamed, wrapWords } from "../models.js";
+import { BACKUP_CHOICES } from "../sweep-flags.js";
+import { DERIVE_FORMATS, type DeriveFormat } from "../../derive/format.js";
 
-const usage = `cai derive [--backup variational|exact|hard] [--model ${MODELS.map((m) => m.name).join("|")}] [--format text|latex] [--horizon H]`;
+const usage = `cai derive [--backup ${BACKUP_CHOICES.join("|")}] [--model ${MODELS.map((m) => m.name).join("|")}] [--format ${DERIVE_FORMATS.join("|")}] [--horizon H]`;
 
 const command: Command = {
   name: "derive",
@@ -42,12 +44,12 @@ const command: Command = {
     if (!isBackup(backup)) throw new ParameterError("--backup", `"${backup}" is not one of ${BACKUPS.join(", ")}`);
     const model = values.model === undefined ? defaultModel() : modelNamed(values.model, "--model");
     const format = values.format ?? "text";
-    if (format !== "text" && format !== "latex") throw new ParameterError("--format", `"${format}" is not one of text, latex`);
+    if (!(DERIVE_FORMATS as readonly string[]).includes(format)) throw new ParameterError("--format", `"${format}" is not one of ${DERIVE_FORMATS.join(", ")}`);
     const horizon = values.horizon === undefined ? undefined : numberFlag(values.horizon, "--horizon", 1, { integer: true, min: 1, max: 50 });
     // mathjs is loaded here, after the flags are checked, and never on any other command's path.
     const { derive, formatDerivation } = await import("../../derive/index.js");
     const d = await derive({ backup: backup as Backup, model: model.symbolic, ...(horizon !== undefined ? { horizon } : {}) });
-    process.stdout.write(formatDerivation(d, format));
+    process.stdout.write(formatDerivation(d, format as DeriveFormat));
     return 0;
   },
 };

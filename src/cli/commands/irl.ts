@@ -2,6 +2,7 @@
  * `cai irl`: inverse RL from demonstrations. MCE IRL (variational backup, the default) or MaxEnt IRL
  * (exact backup), reward r = theta . phi(s, a), maximised by L-BFGS (src/learning/).
  */
+import { RULES } from "../../inference/rules/index.js";
 import { ParameterError } from "../../errors.js";
 import { irlDemonstrations } from "../../learning/demonstrations.js";
 import { parseFeatures, stateActionFeatures, stateFeatures, type FeatureMap } from "../../learning/features.js";
@@ -149,7 +150,7 @@ const command: Command = {
     if (values.json) {
       printJson({
         backup: res.backup,
-        objective_kind: res.backup === "variational" ? "maximum causal entropy (Ziebart 2010)" : "maximum entropy (Ziebart 2008)",
+        objective_kind: RULES[res.backup].exactMessages ? "maximum entropy (Ziebart 2008)" : "maximum causal entropy (Ziebart 2010)",
         features: kind,
         alpha,
         gamma,
@@ -171,7 +172,7 @@ const command: Command = {
       return 0;
     }
     const out = [
-      `inverse RL: ${res.backup === "variational" ? "maximum causal entropy IRL (variational backup)" : "maximum entropy IRL (exact backup)"}, ` +
+      `inverse RL: ${RULES[res.backup].exactMessages ? `maximum entropy IRL (${res.backup} backup)` : `maximum causal entropy IRL (${res.backup} backup)`}, ` +
         `features ${kind} (${features.dim}), alpha ${alpha}, gamma ${gamma}, ${horizon === undefined ? "infinite horizon" : `horizon ${horizon}`}, l2 ${l2}`,
       `${demos.episodes} demonstrated episodes; ${res.converged ? "converged" : "NOT converged"} after ${res.iterations} L-BFGS iterations (${res.evaluations} evaluations, ${res.stop})`,
       `objective L = ${res.objective} nats per episode; feature gap max |mu_D - E[phi]| = ${res.featureGap.toExponential(3)}`,

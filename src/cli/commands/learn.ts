@@ -5,7 +5,7 @@
 import { ParameterError } from "../../errors.js";
 import { solve } from "../../inference/solve.js";
 import { loadMdp } from "../tables.js";
-import { SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
+import { BEHAVIOURS, SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { rows, solveFlagsWithout, solveSetupFromFlags } from "../solve-flags.js";
 
@@ -13,7 +13,7 @@ import { rows, solveFlagsWithout, solveSetupFromFlags } from "../solve-flags.js"
 const SOLVE = solveFlagsWithout(["horizon", "terminal-values"]);
 
 const usage =
-  `cai learn FILE ${SOLVE.usage} --steps N [--seed S] [--behaviour soft|epsilon-greedy|uniform] [--epsilon E] ` +
+  `cai learn FILE ${SOLVE.usage} --steps N [--seed S] [--behaviour ${BEHAVIOURS.join("|")}] [--epsilon E] ` +
   "[--lr C | --lr-power W] [--points K] [--max-episode-steps T] [--json]";
 
 const FLAGS = {
@@ -81,8 +81,8 @@ const command: Command = {
     const seed = numberFlag(values.seed, "--seed", 0, { integer: true });
     if (!Number.isSafeInteger(seed)) throw new ParameterError("--seed", `must be a safe integer, got ${values.seed}`);
     const behaviour = values.behaviour ?? SOFT_Q_LEARNING_DEFAULTS.behaviour;
-    if (behaviour !== "soft" && behaviour !== "epsilon-greedy" && behaviour !== "uniform") {
-      throw new ParameterError("--behaviour", `"${behaviour}" is not one of soft, epsilon-greedy, uniform`);
+    if (!(BEHAVIOURS as readonly string[]).includes(behaviour)) {
+      throw new ParameterError("--behaviour", `"${behaviour}" is not one of ${BEHAVIOURS.join(", ")}`);
     }
     const epsilon = numberFlag(values.epsilon, "--epsilon", SOFT_Q_LEARNING_DEFAULTS.epsilon, { min: 0, max: 1 });
     if (values.lr !== undefined && values["lr-power"] !== undefined) throw new ParameterError("--lr", "give either --lr (a constant rate) or --lr-power (1 / n^W), not both");

@@ -2,6 +2,8 @@
  * `cai sample`: episodes drawn from q(tau) (the returned policy in the world's dynamics) or from the
  * exact posterior p(tau | O), written as the demonstrations document `--demos` reads.
  */
+import { RULES } from "../../inference/rules/index.js";
+import { SOLVE_DEFAULTS } from "../../inference/solve-options.js";
 import { ParameterError } from "../../errors.js";
 import { TRAJECTORY_SOURCES, type TrajectorySource } from "../../inference/forward.js";
 import { demonstrationsDocument, sampleTrajectories } from "../../inference/sample.js";
@@ -10,7 +12,7 @@ import { loadMdp } from "../tables.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, solveSetupFromFlags } from "../solve-flags.js";
 
-const usage = `cai sample FILE ${SOLVE_FLAGS_USAGE} --episodes N [--seed S] [--from policy|posterior] [--max-steps T]`;
+const usage = `cai sample FILE ${SOLVE_FLAGS_USAGE} --episodes N [--seed S] [--from ${TRAJECTORY_SOURCES.join("|")}] [--max-steps T]`;
 
 const FLAGS = {
   ...SOLVE_FLAGS,
@@ -56,7 +58,7 @@ const command: Command = {
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag(values["max-steps"], "--max-steps", 1, { integer: true, min: 1 });
     const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
-    if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
+    if (from === "posterior" && !RULES[options.backup ?? SOLVE_DEFAULTS.backup].exactMessages) {
       throw new ParameterError("--from", "posterior samples the exact posterior p(tau | O): give --backup exact (or --from policy)");
     }
     if (options.horizon === undefined && maxSteps === undefined) {

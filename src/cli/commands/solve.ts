@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { RULES } from "../../inference/rules/index.js";
+import { SOLVE_DEFAULTS } from "../../inference/solve-options.js";
 import { loadMdp } from "../tables.js";
 import { sweepProgress } from "../progress.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
@@ -10,7 +12,7 @@ import { cliText, formatNumber, onePositional, parseFlags, printJson, type Comma
 import { modelJsonHelp } from "../models.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
-const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from policy|posterior] [--npz OUT.npz]`;
+const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from ${TRAJECTORY_SOURCES.join("|")}] [--npz OUT.npz]`;
 
 /** Write a file; a {@link ParameterError} naming --npz when the path cannot be written. */
 function writeFileOrFail(path: string, bytes: Uint8Array): void {
@@ -121,7 +123,7 @@ const command: Command = {
     if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
     const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
-    if (from === "posterior" && (options.backup ?? "variational") !== "exact") {
+    if (from === "posterior" && !RULES[options.backup ?? SOLVE_DEFAULTS.backup].exactMessages) {
       throw new ParameterError("--marginals-from", "posterior is the exact posterior p(tau | O): give --backup exact (or --marginals-from policy for q(tau))");
     }
     let res: SolveResult;

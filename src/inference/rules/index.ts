@@ -45,6 +45,29 @@ export interface RuleCapabilities {
    * rule, and the posterior p(tau | O) (forward messages, sampling) reads off them.
    */
   readonly exactMessages: boolean;
+  /**
+   * How the dynamics rule averages the next states' backed-up values x = r + gamma V' (done: r):
+   * "mean", E[x] (the variational and hard families); "log-mean-exp", alpha log E[exp(x/alpha)] with
+   * the death branch (the exact family). What a sampled transition estimates (soft Q-learning's
+   * target) and where the discount may sit (conventions) follow from it.
+   */
+  readonly nextStateAverage: NextStateAverage;
+}
+
+/** The closed forms of {@link RuleCapabilities.nextStateAverage}; a new one fails every switch over it until handled. */
+export const NEXT_STATE_AVERAGES = ["mean", "log-mean-exp"] as const;
+export type NextStateAverage = (typeof NEXT_STATE_AVERAGES)[number];
+
+/** How a family is described to people (help, derivations, cai check, the lesson); the engine never reads it. */
+export interface FamilyWords {
+  /** A short label, e.g. "exact (sum-product)". */
+  readonly label: string;
+  /** The `--backup` help's words, e.g. "sum-product, optimistic". */
+  readonly help: string;
+  /** What its messages are, for derivations. */
+  readonly derivation: string;
+  /** The backup named as an alternative to another (cai check). */
+  readonly alternative: string;
 }
 
 /** The rules every factor of the trajectory graph uses in one mode, and what they allow. */
@@ -52,9 +75,24 @@ export interface RuleFamily extends RuleCapabilities {
   readonly backup: Backup;
   readonly dynamics: DynamicsRule;
   readonly actions: ActionSemiring;
+  readonly words: FamilyWords;
 }
 
-export const EXACT: RuleFamily = { backup: "exact", dynamics: exactDynamics, actions: temperedSemiring, kernel: "affine-exp", mayHaveNoFixedPoint: true, exactMessages: true };
+export const EXACT: RuleFamily = {
+  backup: "exact",
+  dynamics: exactDynamics,
+  actions: temperedSemiring,
+  kernel: "affine-exp",
+  mayHaveNoFixedPoint: true,
+  exactMessages: true,
+  nextStateAverage: "log-mean-exp",
+  words: {
+    label: "exact (sum-product)",
+    help: "sum-product, optimistic",
+    derivation: "exact sum-product (the optimistic backup: log E exp over next states)",
+    alternative: "the exact (optimistic) backup alpha log E exp(...)",
+  },
+};
 export const VARIATIONAL: RuleFamily = {
   backup: "variational",
   dynamics: variationalDynamics,
@@ -62,8 +100,29 @@ export const VARIATIONAL: RuleFamily = {
   kernel: "affine-value",
   mayHaveNoFixedPoint: false,
   exactMessages: false,
+  nextStateAverage: "mean",
+  words: {
+    label: "variational (soft Bellman)",
+    help: "soft Bellman",
+    derivation: "structured variational, dynamics held fixed (the soft Bellman backup: E over next states)",
+    alternative: "the soft Bellman backup E[r + gamma V']",
+  },
 };
-export const HARD: RuleFamily = { backup: "hard", dynamics: variationalDynamics, actions: maxSemiring, kernel: "affine-value", mayHaveNoFixedPoint: false, exactMessages: false };
+export const HARD: RuleFamily = {
+  backup: "hard",
+  dynamics: variationalDynamics,
+  actions: maxSemiring,
+  kernel: "affine-value",
+  mayHaveNoFixedPoint: false,
+  exactMessages: false,
+  nextStateAverage: "mean",
+  words: {
+    label: "hard (max-product)",
+    help: "max-product",
+    derivation: "max-product, the alpha -> 0 limit (the Bellman optimality backup)",
+    alternative: "the hard (max) backup",
+  },
+};
 
 export const RULES: Readonly<Record<Backup, RuleFamily>> = { exact: EXACT, variational: VARIATIONAL, hard: HARD };
 

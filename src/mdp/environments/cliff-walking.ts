@@ -15,7 +15,8 @@
  */
 import { checkOptionKeys } from "../../options.js";
 import { TabularMdp, indexArray } from "../tabular.js";
-import { cellNames } from "./grid.js";
+import { cellNames } from "./cells.js";
+import { SLIPPERY_FLAGS, slipperyFlag, type EnvironmentDescriptor } from "./descriptor.js";
 
 /** Gymnasium's CliffWalking action names, in action order. */
 export const CLIFF_WALKING_ACTIONS = ["UP", "RIGHT", "DOWN", "LEFT"] as const;
@@ -99,3 +100,18 @@ export function cliffWalking(options: CliffWalkingOptions = {}): TabularMdp {
     },
   );
 }
+
+// cai env face: from here on, this environment's descriptor for `cai env` (issue 12: name, flags, help, build); its text may name flags.
+
+/** `cai env cliffwalking`. */
+export const CLIFF_WALKING_ENV: EnvironmentDescriptor = {
+  name: "cliffwalking",
+  help: [
+    "  cliffwalking      CliffWalking-v1, 4 x 12; actions UP, RIGHT, DOWN, LEFT; the cliff costs -100 and returns",
+    "                    to the start without ending the episode; -1 per other step; the goal ends it",
+    "    --slippery        intended or either perpendicular move, 1/3 each (not slippery by default)",
+  ],
+  flags: SLIPPERY_FLAGS,
+  build: (inputs) => cliffWalking({ isSlippery: slipperyFlag(inputs, false) }),
+  grid: { meta: "CliffWalking", legend: { S: "start", F: "free", C: "cliff", G: "goal" }, statesPerCell: 1 },
+};

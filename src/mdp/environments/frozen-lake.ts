@@ -19,7 +19,9 @@
 import { checkOptionKeys } from "../../options.js";
 import { InputError, ParameterError, type Problem } from "../../errors.js";
 import { TabularMdp, indexArray } from "../tabular.js";
-import { cellNames } from "./grid.js";
+import { cellNames } from "./cells.js";
+import { checkTableSize } from "../../limits.js";
+import { SLIPPERY_FLAGS, slipperyFlag, type EnvironmentDescriptor, type EnvironmentInputs } from "./descriptor.js";
 
 /** Gymnasium's FrozenLake action names, in action order. */
 export const FROZEN_LAKE_ACTIONS = ["LEFT", "DOWN", "RIGHT", "UP"] as const;
@@ -311,4 +313,70 @@ function buildLake(
     { nStates: n, nActions: 4, rowStart, next, prob, reward, done, initial },
     { ...(stateNames ? { stateNames } : {}), actionNames: [...FROZEN_LAKE_ACTIONS], meta },
   );
+}
+
+// cai env face: from here on, this environment's descriptor for `cai env` (issue 12: name, flags, help, build); its text may name flags.
+
+/** How a lake is drawn: Gymnasium's letters. */
+const LAKE_LEGEND = { S: "start", F: "frozen", H: "hole", G: "goal" } as const;
+
+/** `cai env frozenlake`. */
+export const FROZEN_LAKE_ENV: EnvironmentDescriptor = {
+  name: "frozenlake",
+  help: [
+    "  frozenlake        FrozenLake-v1; actions LEFT, DOWN, RIGHT, UP",
+    "    --map M           4x4 (default), 8x8, or rows of S, F, H, G separated by commas, e.g. SFFF,FHFH,FFFH,HFFG",
+    "    --no-slippery     deterministic moves (slippery is the default)",
+    "    --success-rate P  probability of the intended direction when slippery (default 1/3); each side gets (1-P)/2",
+    "    --reward-schedule G,H,F  rewards for entering a goal, a hole, a frozen cell (default 1,0,0)",
+  ],
+  flags: [{ name: "map", type: "string" }, ...SLIPPERY_FLAGS, { name: "success-rate", type: "string" }, { name: "reward-schedule", type: "string" }],
+  build(inputs) {
+    const successRate = inputs.number("success-rate", { min: 0, max: 1 });
+    const schedule = inputs.text("reward-schedule");
+    return frozenLake({
+      map: mapFlag(inputs),
+      isSlippery: slipperyFlag(inputs, true),
+      ...(successRate !== undefined ? { successRate } : {}),
+      ...(schedule !== undefined ? { rewardSchedule: scheduleFlag(inputs, schedule) } : {}),
+    });
+  },
+  grid: { meta: "FrozenLake", legend: LAKE_LEGEND, statesPerCell: 1 },
+};
+
+/** `cai env frozenlake-open`. */
+export const FROZEN_LAKE_OPEN_ENV: EnvironmentDescriptor = {
+  name: "frozenlake-open",
+  help: [
+    "  frozenlake-open   open N x N FrozenLake: start top-left, goal bottom-right, no holes (the benchmark layout;",
+    "                    slippery entries all exactly 1/3 unless --success-rate is given)",
+    "    --size N          side, N >= 2 (required)",
+    "    --no-slippery, --success-rate P",
+  ],
+  flags: [{ name: "size", type: "string" }, ...SLIPPERY_FLAGS, { name: "success-rate", type: "string" }],
+  build(inputs) {
+    const size = inputs.number("size", { integer: true, min: 2 });
+    if (size === undefined) return inputs.fail("frozenlake-open needs --size N (N >= 2)");
+    checkTableSize(4 * size * size, 12 * size * size, "--size", `an open lake of ${size} x ${size} cells`);
+    const successRate = inputs.number("success-rate", { min: 0, max: 1 });
+    return frozenLakeOpen(size, { isSlippery: slipperyFlag(inputs, true), ...(successRate !== undefined ? { successRate } : {}) });
+  },
+  grid: { meta: "FrozenLakeOpen", legend: LAKE_LEGEND, statesPerCell: 1 },
+};
+
+/** --map: a named map, or comma-separated rows. */
+function mapFlag(inputs: EnvironmentInputs): FrozenLakeMapName | string[] {
+  const value = inputs.text("map");
+  if (value === undefined) return "4x4";
+  if (value in FROZEN_LAKE_MAPS) return value as FrozenLakeMapName;
+  if (value.includes(",") || /^[SFHG]+$/.test(value.trim())) return value.split(",").map((row) => row.trim());
+  return inputs.fail(`--map: "${value}" is neither a named map (${Object.keys(FROZEN_LAKE_MAPS).join(", ")}) nor rows of S, F, H, G separated by commas`);
+}
+
+/** --reward-schedule "G,H,F" as three numbers. */
+function scheduleFlag(inputs: EnvironmentInputs, value: string): [number, number, number] {
+  const parts = value.split(",");
+  if (parts.length !== 3) inputs.fail(`--reward-schedule: expected three numbers G,H,F (rewards for entering a goal, a hole, a frozen cell), got "${value}"`);
+  const [g, h, f] = parts.map((p) => inputs.parse(p, "reward-schedule")) as [number, number, number];
+  return [g, h, f];
 }

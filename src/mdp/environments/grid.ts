@@ -9,12 +9,12 @@
  * `meta.layout`.
  */
 import type { TabularMdp } from "../tabular.js";
+import { ENVIRONMENTS } from "./registry.js";
+import type { EnvironmentDescriptor } from "./descriptor.js";
+export { STATE_NAME_LIMIT, cellNames } from "./cells.js";
 
 /** What a cell is, for drawing. */
 export type CellKind = "start" | "frozen" | "hole" | "goal" | "free" | "cliff" | "road" | "depot";
-
-/** Above this many states, grid environments omit `stateNames` (the names would cost more than the table). */
-export const STATE_NAME_LIMIT = 10_000;
 
 /** The grid of a grid environment. */
 export interface GridShape {
@@ -36,32 +36,27 @@ export interface GridShape {
   kindOf(s: number): CellKind;
 }
 
-const LEGENDS: Readonly<Record<string, Readonly<Record<string, CellKind>>>> = {
-  FrozenLake: { S: "start", F: "frozen", H: "hole", G: "goal" },
-  FrozenLakeOpen: { S: "start", F: "frozen", H: "hole", G: "goal" },
-  CliffWalking: { S: "start", F: "free", C: "cliff", G: "goal" },
-  Taxi: { ".": "road", R: "depot", G: "depot", Y: "depot", B: "depot" },
-};
-
 /**
- * The grid of an MDP built by one of the grid environments (FrozenLake, FrozenLakeOpen,
- * CliffWalking, Taxi), read from its `meta`; undefined for any other MDP or when `meta` does not
- * describe a consistent grid.
+ * The grid of an MDP built by one of the grid environments (those whose descriptor has a `grid`
+ * drawing: FrozenLake, FrozenLakeOpen, CliffWalking, Taxi), read from its `meta`; undefined for any
+ * other MDP or when `meta` does not describe a consistent grid.
+ * @param environments - the environments whose drawings to look in. @defaultValue the registry's
  */
-export function gridShape(mdp: TabularMdp): GridShape | undefined {
+export function gridShape(mdp: TabularMdp, environments: readonly EnvironmentDescriptor[] = ENVIRONMENTS): GridShape | undefined {
   const { name, rows, cols, map, layout } = mdp.meta as { name?: unknown; rows?: unknown; cols?: unknown; map?: unknown; layout?: unknown };
   if (typeof name !== "string") return undefined;
-  const legend = LEGENDS[name];
-  if (!legend) return undefined;
+  // The drawing of the environment that wrote this meta.name (its descriptor's `grid`).
+  const drawing = environments.find((e) => e.grid?.meta === name)?.grid;
+  if (!drawing) return undefined;
+  const { legend, statesPerCell } = drawing;
   if (!(Number.isInteger(rows) && Number.isInteger(cols))) return undefined;
   const R = rows as number;
   const C = cols as number;
   if (!Array.isArray(map) || map.length !== R || !map.every((row) => typeof row === "string" && row.length === C)) return undefined;
   const rowsOfMap = map as string[];
-  const taxi = name === "Taxi";
-  if (taxi ? mdp.nStates !== R * C * 20 : mdp.nStates !== R * C) return undefined;
-  // Taxi: state = ((row * 5 + col) * 5 + passenger) * 4 + destination, so the cell is s / 20.
-  const cellOf = taxi ? (s: number) => Math.floor(s / 20) : (s: number) => s;
+  if (mdp.nStates !== R * C * statesPerCell) return undefined;
+  // States are numbered cell by cell (Taxi: ((row * 5 + col) * 5 + passenger) * 4 + destination, 20 a cell).
+  const cellOf = statesPerCell === 1 ? (s: number) => s : (s: number) => Math.floor(s / statesPerCell);
   const shape: GridShape = {
     name,
     rows: R,
@@ -80,12 +75,4 @@ export function gridShape(mdp: TabularMdp): GridShape | undefined {
   };
   if (Array.isArray(layout) && layout.every((x) => typeof x === "string")) return { ...shape, layout: layout as string[] };
   return shape;
-}
-
-/** "r,c" names for an R x C grid, or undefined above {@link STATE_NAME_LIMIT} states. */
-export function cellNames(rows: number, cols: number): string[] | undefined {
-  if (rows * cols > STATE_NAME_LIMIT) return undefined;
-  const names: string[] = new Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) names[r * cols + c] = `${r},${c}`;
-  return names;
 }

@@ -12,6 +12,8 @@ import { checkOptionKeys } from "../../options.js";
 import { ParameterError } from "../../errors.js";
 import { Rng } from "../../numeric/random.js";
 import { TabularMdp, indexArray } from "../tabular.js";
+import { checkTableSize } from "../../limits.js";
+import type { EnvironmentDescriptor } from "./descriptor.js";
 
 /** Options of {@link randomMdp}. */
 export interface RandomMdpOptions {
@@ -109,3 +111,32 @@ export function randomMdp(options: RandomMdpOptions): TabularMdp {
     { meta: { name: "RandomMdp", states: n, actions: m, successors: K, seed, rewardRange: [rMin, rMax], terminalProbability, generator: "xoshiro128** seeded by splitmix32" } },
   );
 }
+
+// cai env face: from here on, this environment's descriptor for `cai env` (issue 12: name, flags, help, build); its text may name flags.
+
+/** `cai env random`. */
+export const RANDOM_MDP_ENV: EnvironmentDescriptor = {
+  name: "random",
+  help: [
+    "  random            seeded sparse random MDP (same options, same table), p0 uniform",
+    "    --states N        number of states (required)",
+    "    --actions M       number of actions (default 4)",
+    "    --successors K    distinct next states per (s, a) (default min(8, N))",
+    "    --seed S          integer seed (default 0)",
+    "    --reward-min A, --reward-max B   rewards uniform in [A, B) (default -1, 1); write negatives as --reward-min=-2",
+    "    --terminal-probability Q         probability that an entry ends the episode (default 0)",
+  ],
+  flags: ["states", "actions", "successors", "seed", "reward-min", "reward-max", "terminal-probability"].map((name) => ({ name, type: "string" as const })),
+  build(inputs) {
+    const states = inputs.number("states", { integer: true, min: 1 });
+    if (states === undefined) return inputs.fail("random needs --states N");
+    const actions = inputs.number("actions", { integer: true, min: 1 }) ?? 4;
+    const successors = inputs.number("successors", { integer: true, min: 1, max: states }) ?? Math.min(8, states);
+    checkTableSize(states * actions, states * actions * successors, "--states", `a random MDP of ${states} states x ${actions} actions x ${successors} successors`);
+    const seed = inputs.number("seed", { integer: true }) ?? 0;
+    const rewardMin = inputs.number("reward-min") ?? -1;
+    const rewardMax = inputs.number("reward-max", { min: rewardMin }) ?? Math.max(1, rewardMin);
+    const terminalProbability = inputs.number("terminal-probability", { min: 0, max: 1 }) ?? 0;
+    return randomMdp({ states, actions, successors, seed, rewardRange: [rewardMin, rewardMax], terminalProbability });
+  },
+};

@@ -15,6 +15,7 @@
  * transitions changed between releases, and fickleness is sampled at reset, outside `P`).
  */
 import { TabularMdp, indexArray } from "../tabular.js";
+import type { EnvironmentDescriptor } from "./descriptor.js";
 
 /** Gymnasium's Taxi action names, in action order. */
 export const TAXI_ACTIONS = ["SOUTH", "NORTH", "EAST", "WEST", "PICKUP", "DROPOFF"] as const;
@@ -133,3 +134,15 @@ export function taxi(): TabularMdp {
     },
   );
 }
+
+// cai env face: from here on, this environment's descriptor for `cai env` (issue 12: name, flags, help, build); its text may name flags.
+
+/** `cai env taxi`. */
+export const TAXI_ENV: EnvironmentDescriptor = {
+  name: "taxi",
+  help: ["  taxi              Taxi-v3, 500 states; actions SOUTH, NORTH, EAST, WEST, PICKUP, DROPOFF"],
+  flags: [],
+  build: () => taxi(),
+  // state = ((row * 5 + col) * 5 + passenger) * 4 + destination: 20 states a cell.
+  grid: { meta: "Taxi", legend: { ".": "road", R: "depot", G: "depot", Y: "depot", B: "depot" }, statesPerCell: 20 },
+};
