@@ -6,7 +6,6 @@
  * on either path (memoryBudget 0 forces the lean one).
  */
 import fc from "fast-check";
-import { Matrix, solve as solveLinear } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { entropyPrior, frozenLakeOpen, randomMdp, solve, tablePrior, uniformPrior, type MdpArrays } from "../../src/index.js";
 import { maxSemiring, policyRowsFromValues, temperedSemiring } from "../../src/inference/rules/actions.js";
@@ -14,33 +13,7 @@ import { evaluateInfinite, occupancyTolerance } from "../../src/inference/evalua
 import { mergedEntries, occupancySolveBytes, policyMatrix, worklistOccupancy } from "../../src/inference/occupancy.js";
 import { diagnosticsMemoryBudget, tableBytes } from "../../src/limits.js";
 import { fcParams } from "../support/arbitraries.js";
-
-function randomPolicy(n: number, m: number, seed: number, zeros = false): Float64Array {
-  let x = seed + 11;
-  const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const q = new Float64Array(n * m);
-  for (let s = 0; s < n; s++) {
-    let t = 0;
-    for (let a = 0; a < m; a++) t += (q[s * m + a] = zeros && a > 0 && rnd() < 0.4 ? 0 : 0.05 + rnd());
-    for (let a = 0; a < m; a++) q[s * m + a]! /= t;
-  }
-  return q;
-}
-
-function denseOccupancy(mdp: MdpArrays, q: Float64Array, gamma: number): number[] {
-  const { nStates: n, nActions: m } = mdp;
-  const A = Matrix.eye(n, n);
-  for (let row = 0; row < n * m; row++) {
-    const s = Math.floor(row / m);
-    for (let k = mdp.rowStart[row]!; k < mdp.rowStart[row + 1]!; k++) {
-      if (!mdp.done[k]) A.set(mdp.next[k]!, s, A.get(mdp.next[k]!, s) - gamma * q[row]! * mdp.prob[k]!);
-    }
-  }
-  return solveLinear(A, Matrix.columnVector(Array.from(mdp.initial))).to1DArray();
-}
-
-const l1 = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((e, x, i) => e + Math.abs(x - b[i]!), 0);
-const sum = (a: ArrayLike<number>) => Array.from(a).reduce((t, x) => t + x, 0);
+import { denseOccupancy, l1, randomPolicy, sum } from "../support/occupancy.js";
 
 describe("lean occupancy (work list)", () => {
   it("equals the dense linear solve within its stated relative L1 tolerance, and its bound holds, on random MDPs and policies", () => {
