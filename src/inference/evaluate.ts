@@ -128,9 +128,12 @@ export function evaluateInfinite(
   // when it and the Krylov solve fit the diagnostics' memory budget; else the table itself (lean),
   // with the policy's rows computed as they are needed when the action rule has a closed form.
   const rows: PolicyRows = source.row ?? source.table();
-  const lean = occupancySolveBytes(n, mergedEntries(mdp, rows)) > (options.memoryBudget ?? diagnosticsMemoryBudget(n * m, rowStart[n * m]!));
+  const merged = mergedEntries(mdp, rows);
+  const lean = occupancySolveBytes(n, merged) > (options.memoryBudget ?? diagnosticsMemoryBudget(n * m, rowStart[n * m]!));
   const q: PolicyRows = lean ? rows : source.table();
-  const M = lean ? null : policyMatrix(mdp, q as Float64Array, gamma);
+  // (The count is M's size only when it was taken from the same numbers: rows computed from Q and V
+  // may round a vanishing probability differently from the table.)
+  const M = lean ? null : policyMatrix(mdp, q as Float64Array, gamma, q === rows ? merged : undefined);
   const elbo = policyElbo(mdp, prior, alpha, gamma, q, M, options);
   // Lean: the ELBO's vectors are garbage now; free them before the occupancy allocates its own.
   if (lean) collectGarbage();

@@ -87,12 +87,13 @@ export function occupancySolveBytes(n: number, merged: number): number {
 }
 
 /** M = gamma P_q merged (live entries of the actions q takes), and its transpose. */
-export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number): PolicyMatrix {
+export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number, merged?: number): PolicyMatrix {
   const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
   const start = new Int32Array(n + 1);
   // pos[s'] = where s' sits in the current row (valid while mark[s'] === s + 1).
   const mark = new Int32Array(n);
-  const cap = mergedEntries(mdp, q, mark);
+  // The caller may have counted the entries already (to decide whether M fits its memory budget).
+  const cap = merged ?? mergedEntries(mdp, q, mark);
   mark.fill(0);
   const col = new Int32Array(cap);
   const val = new Float64Array(cap);
