@@ -276,15 +276,13 @@ describe("Gauss-Seidel sweeps", () => {
         const o = { backup: c.backup, alpha: c.alpha, gamma: Math.min(c.gamma, 0.8), prior, tol: 1e-15, diagnostics: false } as const;
         const jacobi = solve(mdp, { ...o, threads: 1, schedule: "jacobi" });
         expect(jacobi.converged).toBe(true);
-        // Sweep counts are compared at a tolerance above float64's noise floor: at 1e-15 the
-        // runs end on rounding (Jacobi "stalled" at 9e-16, in-place sweeps on an exact 0), and
-        // which of them gets there first says nothing about the schedule.
-        const coarse = { ...o, tol: 1e-10 };
-        const jacobiCoarse = solve(mdp, { ...coarse, threads: 1, schedule: "jacobi" });
+        // No sweep counts here: an in-place schedule split over threads is not always faster than
+        // Jacobi on a random table (CI seeds 1390969285 and 397577584: 164 against 161 at 1e-15,
+        // 13 against 11 at 1e-10, gamma 0.3); speed is the bench's, and the grid test below pins
+        // the partial sweeps on the tables they are for.
         for (const t of [1, threads]) {
           const gs = solve(mdp, { ...o, threads: t, schedule });
           expect(gs.converged).toBe(true);
-          expect(solve(mdp, { ...coarse, threads: t, schedule }).iterations).toBeLessThanOrEqual(jacobiCoarse.iterations + 1);
           expect(relGap(gs.V, jacobi.V)).toBeLessThanOrEqual(1e-12);
           expect(relGap(gs.Q, jacobi.Q)).toBeLessThanOrEqual(1e-12);
           expect(relGap(gs.policy, jacobi.policy)).toBeLessThanOrEqual(1e-12);
