@@ -17,16 +17,14 @@ import {
   NoFixedPointError,
   RULES,
   TabularMdp,
-  entropyPrior,
   frozenLakeOpen,
   randomMdp,
   solve,
-  tablePrior,
   uniformPrior,
   type ActionPrior,
   type MdpArrays,
 } from "../../src/index.js";
-import { fcParams } from "../support/arbitraries.js";
+import { fcParams, seededPrior } from "../support/arbitraries.js";
 
 /** The exact rules applied to whole arrays: sweep 0 then K sweeps, from V = 0. */
 function plainExact(mdp: MdpArrays, alpha: number, gamma: number, prior: ActionPrior, sweeps: number) {
@@ -46,22 +44,6 @@ function relGap(a: Float64Array, b: Float64Array): number {
   return g;
 }
 
-function makePrior(kind: "uniform" | "entropy" | "table", n: number, m: number, seed: number): ActionPrior {
-  if (kind === "uniform") return uniformPrior(n, m);
-  if (kind === "entropy") return entropyPrior(n, m);
-  let x = seed >>> 0;
-  const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const rows: number[][] = [];
-  for (let s = 0; s < n; s++) {
-    const w = Array.from({ length: m }, (_, a) => (a > 0 && rnd() < 0.3 ? 0 : 0.1 + rnd()));
-    const total = w.reduce((u, v) => u + v, 0);
-    const p = w.map((v) => v / total);
-    p[0]! += 1 - p.reduce((u, v) => u + v, 0);
-    rows.push(p);
-  }
-  return tablePrior(rows, n, m);
-}
-
 const arbCase = fc.record({
   states: fc.integer({ min: 1, max: 40 }),
   actions: fc.integer({ min: 1, max: 4 }),
@@ -77,7 +59,7 @@ type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: Case) {
   const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
-  return { mdp, prior: makePrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed) };
+  return { mdp, prior: seededPrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed) };
 }
 
 describe("the exact backup on the fused kernels equals the exact rules' loops", () => {

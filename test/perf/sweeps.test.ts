@@ -15,19 +15,17 @@ import {
   ParameterError,
   RULES,
   TabularMdp as TabularMdpClass,
-  entropyPrior,
   frozenLakeOpen,
   logSumExp,
   randomMdp,
   solve,
-  tablePrior,
   uniformPrior,
   type ActionPrior,
   type MdpArrays,
   type TabularMdp,
 } from "../../src/index.js";
 import { ZERO_JUMP, gaussSeidelDirection, compileDynamics } from "../../src/inference/kernels/plan.js";
-import { fcParams } from "../support/arbitraries.js";
+import { fcParams, seededPrior } from "../support/arbitraries.js";
 
 type Backup = "variational" | "hard";
 
@@ -82,24 +80,6 @@ function relGap(a: Float64Array, b: Float64Array): number {
   return g;
 }
 
-/** A random prior of the given kind; tables mask some actions (never all of a state's). */
-function makePrior(kind: "uniform" | "entropy" | "table", mdp: TabularMdp, seed: number): ActionPrior {
-  const { nStates: n, nActions: m } = mdp;
-  if (kind === "uniform") return uniformPrior(n, m);
-  if (kind === "entropy") return entropyPrior(n, m);
-  const rows: number[][] = [];
-  let x = seed >>> 0;
-  const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  for (let s = 0; s < n; s++) {
-    const w = Array.from({ length: m }, (_, a) => (a > 0 && rnd() < 0.3 ? 0 : 0.1 + rnd()));
-    const total = w.reduce((u, v) => u + v, 0);
-    const p = w.map((v) => v / total);
-    p[0]! += 1 - p.reduce((u, v) => u + v, 0);
-    rows.push(p);
-  }
-  return tablePrior(rows, n, m);
-}
-
 const arbCase = fc.record({
   states: fc.integer({ min: 1, max: 40 }),
   actions: fc.integer({ min: 1, max: 4 }),
@@ -117,7 +97,7 @@ type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: Case) {
   const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
-  return { mdp, prior: makePrior(c.priorKind, mdp, c.seed) };
+  return { mdp, prior: seededPrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed) };
 }
 
 describe("fused Jacobi sweeps equal the rules' own loops", () => {

@@ -18,11 +18,9 @@ import {
   ParameterError,
   RULES,
   TabularMdp as TabularMdpClass,
-  entropyPrior,
   frozenLakeOpen,
   randomMdp,
   solve,
-  tablePrior,
   uniformPrior,
   type ActionPrior,
   type MdpArrays,
@@ -32,7 +30,7 @@ import {
 import { compileDynamics } from "../../src/inference/kernels/plan.js";
 import { openSweeper } from "../../src/inference/kernels/sweeper.js";
 import { WASM_MIN_ENTRIES, kernelFor, wasmModule, wasmUnavailableReason } from "../../src/inference/kernels/wasm.js";
-import { fcParams } from "../support/arbitraries.js";
+import { fcParams, seededPrior } from "../support/arbitraries.js";
 
 type Backup = "variational" | "hard";
 
@@ -75,26 +73,6 @@ function relGap(a: Float64Array, b: Float64Array): number {
   return g;
 }
 
-/** A prior table with random weights, some actions masked (pi0 = 0), from a seed. */
-function tableOf(mdp: TabularMdp, seed: number): ActionPrior {
-  const { nStates: n, nActions: m } = mdp;
-  let x = seed >>> 0;
-  const rnd = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const rows: number[][] = [];
-  for (let s = 0; s < n; s++) {
-    const w = Array.from({ length: m }, (_, a) => (a > 0 && rnd() < 0.3 ? 0 : 0.1 + rnd()));
-    const total = w.reduce((u, v) => u + v, 0);
-    const p = w.map((v) => v / total);
-    p[0]! += 1 - p.reduce((u, v) => u + v, 0);
-    rows.push(p);
-  }
-  return tablePrior(rows, n, m);
-}
-
-function priorOf(kind: "uniform" | "entropy" | "table", mdp: TabularMdp, seed: number): ActionPrior {
-  return kind === "uniform" ? uniformPrior(mdp.nStates, mdp.nActions) : kind === "entropy" ? entropyPrior(mdp.nStates, mdp.nActions) : tableOf(mdp, seed);
-}
-
 const arbCase = fc.record({
   states: fc.integer({ min: 1, max: 40 }),
   actions: fc.integer({ min: 1, max: 4 }),
@@ -129,7 +107,7 @@ describe("the WebAssembly kernel", () => {
     fc.assert(
       fc.property(arbCase, (c) => {
         const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
-        const prior = priorOf(c.priorKind, mdp, c.seed);
+        const prior = seededPrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed);
         const res = solveWith("wasm", mdp, { schedule: "jacobi", backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, stallTest: false, diagnostics: false, threads: 1 });
         // tol 0 still stops early at an exact fixed point (residual 0: error bound 0).
         expect(res.iterations === c.sweeps || res.residual === 0).toBe(true);
@@ -145,7 +123,7 @@ describe("the WebAssembly kernel", () => {
     fc.assert(
       fc.property(arbCase, fc.constantFrom(1, 2, 3), fc.constantFrom("jacobi" as const, "gauss-seidel" as const, "prioritised" as const), (c, threads, schedule) => {
         const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
-        const prior = priorOf(c.priorKind, mdp, c.seed);
+        const prior = seededPrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed);
         const o: SolveOptions = { schedule, backup: c.backup, alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, stallTest: false, diagnostics: false, threads };
         const wasm = solveWith("wasm", mdp, o);
         const js = solveWith("js", mdp, o);
@@ -197,7 +175,7 @@ describe("the WebAssembly kernel in each entry layout, against the rules (Jacobi
     expect(compiled.relative).toBe(1);
     expect(compiled.bits).toBe(0);
     check(mdp, 0.1, 0.99, 60);
-    check(mdp, 0.1, 0.99, 20, tableOf(mdp, 7));
+    check(mdp, 0.1, 0.99, 20, seededPrior("table", mdp.nStates, mdp.nActions, 7));
   });
 
   it("relative with a palette (several coefficients, done entries as coefficient 0)", () => {

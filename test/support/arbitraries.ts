@@ -88,3 +88,23 @@ export function fcParams(numRuns = 100): fc.Parameters<unknown> {
   const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
   return seed === undefined ? { numRuns } : { numRuns, seed };
 }
+
+/**
+ * The priors of the kernel tests, from a seed: uniform, entropy form, or a table with random weights
+ * and some actions masked (pi0 = 0, never every action of a state). The same seed gives the same table.
+ */
+export function seededPrior(kind: "uniform" | "entropy" | "table", n: number, m: number, seed: number): ActionPrior {
+  if (kind === "uniform") return uniformPrior(n, m);
+  if (kind === "entropy") return entropyPrior(n, m);
+  let x = seed >>> 0;
+  const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rows: number[][] = [];
+  for (let s = 0; s < n; s++) {
+    const w = Array.from({ length: m }, (_, a) => (a > 0 && rnd() < 0.3 ? 0 : 0.1 + rnd()));
+    const total = w.reduce((u, v) => u + v, 0);
+    const p = w.map((v) => v / total);
+    p[0]! += 1 - p.reduce((u, v) => u + v, 0);
+    rows.push(p);
+  }
+  return tablePrior(rows, n, m);
+}
