@@ -140,7 +140,7 @@ let scratch = new ArrayBuffer(1 << 16);
 /**
  * Decode `count` numeric elements from `bytes` (the element bytes, from element `first` of the
  * array on) into `out[0..count)`. Little-endian float64, float32, int32 and int64 data take typed
- * views of an aligned copy; the rest a DataView read per element.
+ * views of an aligned copy, bytes and bools are read as they are; the rest a DataView read per element.
  * @throws {@link NumpyFormatError} for an int64 value beyond 2^53 (naming its element index).
  */
 export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, out: Float64Array, first: number, source: string): void {
@@ -172,6 +172,10 @@ export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, 
         out[i] = x;
       }
     }
+    return;
+  }
+  if (itemSize === 1 && (kind === "b" || kind === "u")) {
+    for (let i = 0; i < count; i++) out[i] = bytes[i]!;
     return;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

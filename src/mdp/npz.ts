@@ -17,8 +17,11 @@ export function isZip(bytes: Uint8Array): boolean {
 /** Longest `.npy` header read (numpy's are a few hundred bytes; version 2 allows 4 GiB). */
 const MAX_HEADER_BYTES = 1 << 20;
 
+/** Bytes read at a time while looking for a `.npy` header alone. */
+const HEADER_CHUNK = 1 << 12;
+
 /** Values per chunk handed to {@link NpzArchive.forEachChunk}'s callback. */
-const VALUES_PER_CHUNK = 1 << 20;
+const VALUES_PER_CHUNK = 1 << 16;
 
 /** An `.npz` archive opened for reading, array by array. */
 export interface NpzArchive {
@@ -76,7 +79,7 @@ export function openNpz(src: ByteSource, source: string, options: NpzReadOptions
     return parseNpy(readMember(src, m, source), where(m));
   };
   /** Gather the first bytes of a member until its header is whole; `rest` gets what follows. */
-  const stream = (m: ZipMember, onHeader: (h: NpyHeader) => void, rest: (chunk: Uint8Array) => void) => {
+  const stream = (m: ZipMember, onHeader: (h: NpyHeader) => void, rest: (chunk: Uint8Array) => void, chunkBytes = options.chunkBytes) => {
     let pending: Uint8Array | null = new Uint8Array(0);
     const take = (chunk: Uint8Array) => {
       if (pending === null) return rest(chunk);
@@ -96,7 +99,7 @@ export function openNpz(src: ByteSource, source: string, options: NpzReadOptions
       onHeader(h);
       if (joined.length > h.dataOffset) rest(joined.subarray(h.dataOffset));
     };
-    streamMember(src, m, source, take, options.chunkBytes);
+    streamMember(src, m, source, take, chunkBytes);
     if (pending !== null) parseNpyHeader(pending, where(m)); // an empty or cut member: say why
   };
   const header = (name: string): NpyHeader => {
@@ -110,6 +113,8 @@ export function openNpz(src: ByteSource, source: string, options: NpzReadOptions
           throw HEADER_READ;
         },
         () => undefined,
+        // A header is a few hundred bytes: read that much, not a whole chunk of the data after it.
+        Math.min(options.chunkBytes ?? HEADER_CHUNK, HEADER_CHUNK),
       );
     } catch (e) {
       if (e !== HEADER_READ) throw e;
