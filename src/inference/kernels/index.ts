@@ -6,4 +6,4 @@
  */
 export { expm1Fast, log1pFast, sweepRange, type SweepData } from "./sweep-core.js";
 export { compileDynamics, compilePrior, gaussSeidelDirection, type CompiledDynamics } from "./plan.js";
-export { openSweeper, autoThreads, THREAD_MIN_ENTRIES, PRIORITY_SWEEPS, PRIORITY_CUT, type Sweeper, type SweeperOptions, type SweepSchedule } from "./sweeper.js";
+export { openSweeper, autoThreads, THREAD_MIN_ENTRIES, PRIORITY_SWEEPS, PRIORITY_CUT, PRIORITY_STOP, type Sweeper, type SweeperOptions, type SweepSchedule } from "./sweeper.js";

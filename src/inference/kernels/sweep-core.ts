@@ -475,11 +475,80 @@ export function blockSweep(
 }
 
 /**
+ * One thread's share of the prioritised schedule's partial sweeps across threads: states [a, b) of
+ * the hot range, swept in place in the thread's own buffer buffers[own], step by step with the
+ * other threads. Each step the thread takes from buffers[0] (the values all threads published) the
+ * states its entries read, waits at the barrier (ctrl[CTRL.BARRIER], a count that only rises during
+ * the phase) until all `parties` threads have, sweeps [a, b), publishes it to buffers[0] and waits
+ * again. So every part reads the others as they were at the end of the previous step (block
+ * Gauss-Seidel, as the full sweeps across threads), whatever the timing of the threads. The steps
+ * end for all threads alike once the largest max |dQ| of a step is at most `stopAt`, or after
+ * `maxSweeps`; the number run goes to out[at + 4].
+ */
+export function partialSweep(
+  d: SweepData,
+  a: number,
+  b: number,
+  descending: number,
+  own: number,
+  out: Float64Array,
+  at: number,
+  ctrl: Int32Array,
+  parties: number,
+  maxSweeps: number,
+  stopAt: number,
+): void {
+  const R = d.buffers[own]!;
+  const P = d.buffers[0]!;
+  const m = d.nActions;
+  // The states the range's entries read: one interval around it (the zero state n included).
+  let lo = a;
+  let hi = b;
+  for (let s = a; s < b; s++) {
+    const k1 = d.rowStart[(s + 1) * m]!;
+    for (let k = d.rowStart[s * m]!; k < k1; k++) {
+      if (d.relative === 1 && d.bits === 0 && d.rel[k] === -32768) continue; // plan.ts ZERO_JUMP: c = 0, reads nothing
+      const t = d.relative === 1 ? s + (d.rel[k]! >> d.bits) : d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
+      if (t < lo) lo = t;
+      else if (t >= hi) hi = t + 1;
+    }
+  }
+  let arrivals = 0;
+  const barrier = () => {
+    arrivals += parties;
+    if (Atomics.add(ctrl, 7, 1) + 1 === arrivals) Atomics.notify(ctrl, 7);
+    else {
+      for (;;) {
+        const arrived = Atomics.load(ctrl, 7);
+        if (arrived >= arrivals) break;
+        Atomics.wait(ctrl, 7, arrived);
+      }
+    }
+  };
+  let l = 0;
+  for (;;) {
+    if (a < b) R.set(P.subarray(lo, hi), lo);
+    barrier();
+    if (a < b) sweepAny(d, a, b, descending, R, R, out, at, Infinity);
+    else out[at] = 0;
+    l++;
+    if (a < b) P.set(R.subarray(a, b), a);
+    barrier();
+    let residual = 0;
+    for (let t = 0; t < parties; t++) residual = Math.max(residual, out[8 * t]!);
+    if (residual <= stopAt || l >= maxSweeps) break;
+  }
+  out[at + 4] = l;
+}
+
+/**
  * A worker's loop: wait for a new generation, run its share of the sweep (with the hot cut the
  * main thread left at out[cutAt]), count itself done (setting `FAILED` if its share threw, so that
  * the main thread never waits for it in vain, and opening the barrier so that no other thread
- * does). `CMD` 0 sweeps, 1 exits. Self-contained: sweeper.ts ships this function's source text to
- * the worker.
+ * does). `CMD` 0 sweeps, 1 exits, 2 runs the partial sweeps ({@link partialSweep}: the thread's
+ * range at out[cutAt + 1 + 2 index] and out[cutAt + 2 + 2 index], the stopping residual at
+ * out[cutAt + 1 + 2 parties], the most sweeps at out[cutAt + 2 + 2 parties]). Self-contained:
+ * sweeper.ts ships this function's source text to the worker.
  */
 export function workerLoop(
   d: SweepData,
@@ -500,9 +569,12 @@ export function workerLoop(
   for (;;) {
     Atomics.wait(ctrl, 0, gen);
     gen = Atomics.load(ctrl, 0);
-    if (Atomics.load(ctrl, 3) === 1) return;
+    const cmd = Atomics.load(ctrl, 3);
+    if (cmd === 1) return;
     try {
-      blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 8 * index, out[cutAt]!, ctrl, parties);
+      // 2: the prioritised schedule's partial sweeps (the ranges and limits after the hot cut in `out`).
+      if (cmd === 2) partialSweep(d, out[cutAt + 1 + 2 * index]!, out[cutAt + 2 + 2 * index]!, descending, own, out, 8 * index, ctrl, parties, out[cutAt + 2 + 2 * parties]!, out[cutAt + 1 + 2 * parties]!);
+      else blockSweep(d, lo, hi, descending, Atomics.load(ctrl, 4), Atomics.load(ctrl, 5), own, halo, out, 8 * index, out[cutAt]!, ctrl, parties);
     } catch {
       Atomics.store(ctrl, 6, 1); // the main thread, waiting below, reports the failure
       Atomics.store(ctrl, 7, 1 << 30); // BARRIER_OPEN: no thread waits at the barrier for this one
