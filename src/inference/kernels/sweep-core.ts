@@ -416,6 +416,22 @@ export const BARRIER_OPEN = 1 << 30;
 export const OUT_STRIDE = 8; // workerLoop writes at 8 * index: change both together
 
 /**
+ * The barrier: count this thread's arrival at ctrl[CTRL.BARRIER] and wait until the count reaches
+ * `target` (the last to arrive wakes the others; BARRIER_OPEN lets everyone through).
+ */
+export function arriveAndWait(ctrl: Int32Array, target: number): void {
+  if (Atomics.add(ctrl, 7, 1) + 1 >= target) {
+    Atomics.notify(ctrl, 7);
+    return;
+  }
+  for (;;) {
+    const arrived = Atomics.load(ctrl, 7);
+    if (arrived >= target) return;
+    Atomics.wait(ctrl, 7, arrived);
+  }
+}
+
+/**
  * One thread's share of a sweep. Jacobi (`own` < 0): read buffers[read], write buffers[write].
  * Gauss-Seidel across threads: the thread refreshes the `halo` (the states of other blocks its
  * entries read) in its own full-length buffer buffers[own] from buffers[read], the values all
@@ -459,17 +475,8 @@ export function blockSweep(
     const t = halo[i]!;
     R[t] = P[t]!;
   }
-  if (parties > 1) {
-    // Nobody publishes into P before everyone has read its halo from it.
-    if (Atomics.add(ctrl, 7, 1) + 1 >= parties) Atomics.notify(ctrl, 7);
-    else {
-      for (;;) {
-        const arrived = Atomics.load(ctrl, 7);
-        if (arrived >= parties) break;
-        Atomics.wait(ctrl, 7, arrived);
-      }
-    }
-  }
+  // Nobody publishes into P before everyone has read its halo from it.
+  if (parties > 1) arriveAndWait(ctrl, parties);
   sweepAny(d, lo, hi, descending, R, R, out, at, hotCut);
   P.set(R.subarray(lo, hi), lo);
 }
@@ -514,26 +521,15 @@ export function partialSweep(
     }
   }
   let arrivals = 0;
-  const barrier = () => {
-    arrivals += parties;
-    if (Atomics.add(ctrl, 7, 1) + 1 === arrivals) Atomics.notify(ctrl, 7);
-    else {
-      for (;;) {
-        const arrived = Atomics.load(ctrl, 7);
-        if (arrived >= arrivals) break;
-        Atomics.wait(ctrl, 7, arrived);
-      }
-    }
-  };
   let l = 0;
   for (;;) {
     if (a < b) R.set(P.subarray(lo, hi), lo);
-    barrier();
+    arriveAndWait(ctrl, (arrivals += parties));
     if (a < b) sweepAny(d, a, b, descending, R, R, out, at, Infinity);
     else out[at] = 0;
     l++;
     if (a < b) P.set(R.subarray(a, b), a);
-    barrier();
+    arriveAndWait(ctrl, (arrivals += parties));
     let residual = 0;
     for (let t = 0; t < parties; t++) residual = Math.max(residual, out[8 * t]!);
     if (residual <= stopAt || l >= maxSweeps) break;

@@ -21,7 +21,7 @@ import type { Stepper } from "../stepper.js";
 import { unreachable, type SemiringKind } from "../rules/index.js";
 import type { AffineForm } from "../rules/types.js";
 import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { BARRIER_OPEN, CTRL, OUT_STRIDE, blockSweep, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, arriveAndWait, blockSweep, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
 import { kernelFor, openArena, type WasmArena } from "./wasm.js";
 import type { CompiledDynamics } from "./plan.js";
 import { RunError } from "../../errors.js";
@@ -94,6 +94,7 @@ export function workerSource(call: string): string {
     sweepRangeWasm.toString(),
     sweepAny.toString(),
     sweepRangeExp.toString(),
+    arriveAndWait.toString(),
     blockSweep.toString(),
     partialSweep.toString(),
     workerLoop.toString(),
