@@ -6,7 +6,8 @@
  */
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { BARRIER_OPEN, CTRL, blockSweep, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
+import { BARRIER_OPEN, CTRL, blockSweep, entryTarget, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
+import { ZERO_JUMP } from "../../src/inference/kernels/plan.js";
 import { workerSource } from "../../src/inference/kernels/sweeper.js";
 
 function waitFor(ctrl: Int32Array, slot: number, atLeast: number, ms: number): boolean {
@@ -77,5 +78,14 @@ describe("the worker protocol", () => {
     // Descending, in place: V(1) = 1 + 0.5 V(1) from 0 gives 1, then V(0) = 1 + 0.5 * 1 = 1.5.
     expect(Array.from(buffers[0]!.subarray(0, n))).toEqual([1.5, 1]);
     expect(Array.from(buffers[1]!.subarray(0, n))).toEqual([1.5, 1]);
+  });
+
+  it("entryTarget reads a relative jump, a dense and a packed target, and skips plan.ts's ZERO_JUMP (c = 0)", () => {
+    const none = new Int32Array(0);
+    expect(entryTarget({ relative: 1, bits: 0, rel: Int16Array.of(ZERO_JUMP, -3), dense: 0, packed: none }, 5, 0)).toBe(-1);
+    expect(entryTarget({ relative: 1, bits: 0, rel: Int16Array.of(ZERO_JUMP, -3), dense: 0, packed: none }, 5, 1)).toBe(2);
+    expect(entryTarget({ relative: 1, bits: 2, rel: Int16Array.of(7 << 2 | 1), dense: 0, packed: none }, 5, 0)).toBe(12);
+    expect(entryTarget({ relative: 0, bits: 0, rel: new Int16Array(0), dense: 1, packed: Int32Array.of(9) }, 5, 0)).toBe(9);
+    expect(entryTarget({ relative: 0, bits: 3, rel: new Int16Array(0), dense: 0, packed: Int32Array.of((9 << 3) | 5) }, 5, 0)).toBe(9);
   });
 });

@@ -416,6 +416,15 @@ export const BARRIER_OPEN = 1 << 30;
 export const OUT_STRIDE = 8; // workerLoop writes at 8 * index: change both together
 
 /**
+ * The state entry k of a row of state s reads (n: the zero state of done entries), or -1 for an
+ * entry with c = 0 that reads nothing (the jump plan.ts ZERO_JUMP, -32768).
+ */
+export function entryTarget(d: Pick<SweepData, "relative" | "bits" | "rel" | "dense" | "packed">, s: number, k: number): number {
+  if (d.relative === 1) return d.bits === 0 && d.rel[k] === -32768 ? -1 : s + (d.rel[k]! >> d.bits);
+  return d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
+}
+
+/**
  * The barrier: count this thread's arrival at ctrl[CTRL.BARRIER] and wait until the count reaches
  * `target` (the last to arrive wakes the others; BARRIER_OPEN lets everyone through).
  */
@@ -514,8 +523,8 @@ export function partialSweep(
   for (let s = a; s < b; s++) {
     const k1 = d.rowStart[(s + 1) * m]!;
     for (let k = d.rowStart[s * m]!; k < k1; k++) {
-      if (d.relative === 1 && d.bits === 0 && d.rel[k] === -32768) continue; // plan.ts ZERO_JUMP: c = 0, reads nothing
-      const t = d.relative === 1 ? s + (d.rel[k]! >> d.bits) : d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
+      const t = entryTarget(d, s, k);
+      if (t < 0) continue;
       if (t < lo) lo = t;
       else if (t >= hi) hi = t + 1;
     }

@@ -20,8 +20,8 @@ import type { ActionPrior } from "../prior.js";
 import type { Stepper } from "../stepper.js";
 import { unreachable, type SemiringKind } from "../rules/index.js";
 import type { AffineForm } from "../rules/types.js";
-import { ZERO_JUMP, compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { BARRIER_OPEN, CTRL, OUT_STRIDE, arriveAndWait, blockSweep, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
+import { compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, arriveAndWait, blockSweep, entryTarget, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
 import { kernelFor, openArena, type WasmArena } from "./wasm.js";
 import type { CompiledDynamics } from "./plan.js";
 import { RunError } from "../../errors.js";
@@ -34,8 +34,9 @@ import { RunError } from "../../errors.js";
  * still settling: near the rewards), when that range holds at most half of the states, stopping
  * early once a partial sweep moves Q by at most {@link PRIORITY_STOP} times the full sweep's
  * residual. Across threads the range is split by entries and swept step by step behind barriers
- * (sweep-core.ts partialSweep). Every state is still backed up in every full sweep, so the iteration converges as Gauss-Seidel does
- * (asynchronous value iteration), and the stopping test is the full sweep's residual.
+ * (sweep-core.ts partialSweep). Every state is still backed up in every full sweep, so the
+ * iteration converges as Gauss-Seidel does (asynchronous value iteration), and the stopping test
+ * is the full sweep's residual.
  */
 export const SWEEP_SCHEDULES = ["jacobi", "gauss-seidel", "prioritised"] as const;
 export type SweepSchedule = (typeof SWEEP_SCHEDULES)[number];
@@ -94,6 +95,7 @@ export function workerSource(call: string): string {
     sweepRangeWasm.toString(),
     sweepAny.toString(),
     sweepRangeExp.toString(),
+    entryTarget.toString(),
     arriveAndWait.toString(),
     blockSweep.toString(),
     partialSweep.toString(),
@@ -142,9 +144,8 @@ function haloOf(d: CompiledDynamics, n: number, m: number, lo: number, hi: numbe
   let count = 0;
   for (let s = lo; s < hi; s++) {
     for (let k = d.rowStart[s * m]!; k < d.rowStart[(s + 1) * m]!; k++) {
-      if (d.relative === 1 && d.bits === 0 && d.rel[k] === ZERO_JUMP) continue; // c = 0: reads nothing
-      const t = d.relative === 1 ? s + (d.rel[k]! >> d.bits) : d.dense === 1 ? d.packed[k]! : d.packed[k]! >>> d.bits;
-      if ((t < lo || t >= hi) && t < n && !seen[t]) {
+      const t = entryTarget(d, s, k); // -1: c = 0, reads nothing
+      if (t >= 0 && (t < lo || t >= hi) && t < n && !seen[t]) {
         seen[t] = 1;
         count++;
       }
