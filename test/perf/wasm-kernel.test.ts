@@ -8,13 +8,16 @@
  *   the JavaScript kernel within 1e-12;
  * - each entry layout (relative with one coefficient and done entries, relative with a palette,
  *   absolute, dense), rows of any length (the kernel reads row lengths: Uint8, Uint16);
- * - CAI_KERNEL: auto takes WebAssembly from 4096 entries (value space) and JavaScript below and for
- *   the exact backup; js and wasm force a kernel; anything else is a typed error naming it.
+ * - the exp-space kernel (the exact backup) against the exact rules' loops and the JavaScript
+ *   kernel, on 1 to 3 threads and in every entry layout;
+ * - CAI_KERNEL: auto takes WebAssembly from 4096 entries (value and exp space) and JavaScript
+ *   below; js and wasm force a kernel; anything else is a typed error naming it.
  * No timings: speed is measured by `npm run bench`.
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  NoFixedPointError,
   ParameterError,
   RULES,
   TabularMdp as TabularMdpClass,
@@ -151,6 +154,96 @@ describe("the WebAssembly kernel", () => {
   });
 });
 
+describe("the WebAssembly exp-space kernel (the exact backup)", () => {
+  const arbExact = fc.record({
+    states: fc.integer({ min: 1, max: 40 }),
+    actions: fc.integer({ min: 1, max: 4 }),
+    successors: fc.integer({ min: 1, max: 5 }),
+    seed: fc.integer({ min: 0, max: 1_000_000 }),
+    terminal: fc.constantFrom(0, 0.2),
+    alpha: fc.double({ min: 0.3, max: 3, noNaN: true }),
+    gamma: fc.double({ min: 0.3, max: 0.9, noNaN: true }),
+    priorKind: fc.constantFrom("uniform" as const, "entropy" as const, "table" as const),
+    sweeps: fc.integer({ min: 1, max: 25 }),
+  });
+
+  it("after K sweeps equals the exact rules' own loops within 1e-12, and the JavaScript kernel on 1, 2 and 3 threads (random MDPs, all priors, terminal entries)", () => {
+    fc.assert(
+      fc.property(arbExact, fc.constantFrom(1, 2, 3), (c, threads) => {
+        const mdp = randomMdp({ states: c.states, actions: c.actions, successors: Math.min(c.successors, c.states), seed: c.seed, terminalProbability: c.terminal });
+        const prior = seededPrior(c.priorKind, mdp.nStates, mdp.nActions, c.seed);
+        const o: SolveOptions = { backup: "exact", alpha: c.alpha, gamma: c.gamma, prior, tol: 0, maxIter: c.sweeps, stallTest: false, diagnostics: false, threads };
+        // Both kernels stop alike where the exact backup has no fixed point (rho >= 1).
+        const run = (kernel: "js" | "wasm") => {
+          try {
+            return solveWith(kernel, mdp, o);
+          } catch (e) {
+            expect(e).toBeInstanceOf(NoFixedPointError);
+            return (e as NoFixedPointError).spectralRadius;
+          }
+        };
+        const wasm = run("wasm");
+        const js = run("js");
+        if (typeof wasm === "number" || typeof js === "number") {
+          expect(typeof wasm).toBe("number");
+          expect(typeof js).toBe("number");
+          expect(Math.abs((wasm as number) - (js as number))).toBeLessThanOrEqual(1e-9 * (js as number));
+          return;
+        }
+        expect(wasm.iterations).toBe(js.iterations);
+        expect(relGap(wasm.Q, js.Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(wasm.V, js.V)).toBeLessThanOrEqual(1e-12);
+        const rules = RULES.exact;
+        const V = new Float64Array(mdp.nStates);
+        const Q = new Float64Array(mdp.nStates * mdp.nActions);
+        for (let k = 0; k <= wasm.iterations; k++) {
+          rules.dynamics.apply(mdp, V, c.alpha, c.gamma, Q);
+          rules.actions.apply(Q, prior, c.alpha, V, null);
+        }
+        expect(relGap(wasm.Q, Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(wasm.V, V)).toBeLessThanOrEqual(1e-12);
+      }),
+      fcParams(60),
+    );
+  });
+
+  it("in each entry layout (relative with one coefficient and done entries, palette, absolute, dense) equals the JavaScript kernel within 1e-12, converged", () => {
+    const n = 70_000;
+    const far = TabularMdpClass.fromLists(
+      Array.from({ length: n }, (_, s) =>
+        [0.25, 0.75].map((p) => [
+          { prob: p, next: (s + 1) % n, reward: (s + 1) % n === 0 ? 1 : 0, done: false },
+          { prob: 1 - p, next: (s + n / 2) % n, reward: (s + n / 2) % n === 0 ? 1 : 0, done: s % 2 === 0 },
+        ]),
+      ),
+    );
+    // alpha >= 1, gamma <= 0.25, rewards in [-1, 1]: rho <= 0.25 e < 1; the lake (reward at the
+    // goal only) at gamma 0.95 takes hundreds of sweeps.
+    const cases: [TabularMdp, number, number][] = [
+      [frozenLakeOpen(30), 0.5, 0.95],
+      [randomMdp({ states: 60, actions: 3, successors: 3, seed: 5, terminalProbability: 0.2 }), 1, 0.25],
+      [far, 1, 0.25],
+      [randomMdp({ states: 20_000, actions: 4, successors: 3, seed: 11, terminalProbability: 0.1 }), 1.5, 0.25],
+    ];
+    const layouts = cases.map(([mdp, , gamma]) => {
+      const c = compileDynamics(mdp, gamma, false, RULES.exact.dynamics.affine!, 0.5);
+      return c.dense === 1 ? "dense" : c.relative === 1 ? (c.bits === 0 ? "relative" : "palette") : "absolute";
+    });
+    expect(layouts).toEqual(["relative", "palette", "absolute", "dense"]);
+    for (const [mdp, alpha, gamma] of cases) {
+      for (const threads of [1, 2]) {
+        const o: SolveOptions = { backup: "exact", alpha, gamma, tol: 1e-11, diagnostics: false, threads };
+        const wasm = solveWith("wasm", mdp, o);
+        const js = solveWith("js", mdp, o);
+        expect(wasm.converged).toBe(true);
+        expect(wasm.iterations).toBe(js.iterations);
+        expect(relGap(wasm.Q, js.Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(wasm.V, js.V)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+  });
+});
+
 describe("the WebAssembly kernel in each entry layout, against the rules (Jacobi) and the JavaScript kernel (every schedule), one and two threads", () => {
   /** The kernel on `mdp` (variational): Jacobi after `sweeps` within 1e-12 of the rules, and each schedule within 1e-12 of the JS kernel. */
   function check(mdp: TabularMdp, alpha: number, gamma: number, sweeps: number, prior = uniformPrior(mdp.nStates, mdp.nActions)): void {
@@ -218,18 +311,28 @@ describe("the WebAssembly kernel in each entry layout, against the rules (Jacobi
 });
 
 describe("CAI_KERNEL", () => {
-  it("auto: WebAssembly for value-space sweeps of at least 4096 entries, JavaScript below and in exp space (the exact backup)", () => {
+  it("auto: WebAssembly for tables of at least 4096 entries (value and exp space alike), JavaScript below", () => {
     delete process.env.CAI_KERNEL;
-    expect(kernelFor(false, WASM_MIN_ENTRIES)).toBe("wasm");
-    expect(kernelFor(false, WASM_MIN_ENTRIES - 1)).toBe("js");
-    expect(kernelFor(true, 1e7)).toBe("js");
+    expect(kernelFor(WASM_MIN_ENTRIES)).toBe("wasm");
+    expect(kernelFor(WASM_MIN_ENTRIES - 1)).toBe("js");
     process.env.CAI_KERNEL = "auto";
-    expect(kernelFor(false, 1e7)).toBe("wasm");
+    expect(kernelFor(1e7)).toBe("wasm");
     process.env.CAI_KERNEL = "js";
-    expect(kernelFor(false, 1e7)).toBe("js");
+    expect(kernelFor(1e7)).toBe("js");
     process.env.CAI_KERNEL = "wasm";
-    expect(kernelFor(false, 10)).toBe("wasm");
-    expect(kernelFor(true, 10)).toBe("js");
+    expect(kernelFor(10)).toBe("wasm");
+  });
+
+  it("auto runs the exact backup on the WebAssembly kernel from 4096 entries (the sweeper says so)", () => {
+    delete process.env.CAI_KERNEL;
+    const big = frozenLakeOpen(40); // 1600 states x 4 actions x 3 entries
+    const small = frozenLakeOpen(6);
+    const o = { semiring: "tempered", alpha: 0.5, gamma: 0.9, schedule: "jacobi", threads: 1, form: RULES.exact.dynamics.affine! } as const;
+    for (const [mdp, kernel] of [[big, "wasm"], [small, "js"]] as const) {
+      const sw = openSweeper(mdp, uniformPrior(mdp.nStates, 4), undefined, o);
+      expect(sw.kernel).toBe(kernel);
+      sw.close();
+    }
   });
 
   it("anything else is a ParameterError naming CAI_KERNEL (solve refuses to run)", () => {

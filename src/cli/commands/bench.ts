@@ -77,8 +77,8 @@ const command: Command = {
     "  --dump FILE      write the final V as raw little-endian float64 (as softvi.c dump=)",
     "  --json           one JSON object: ns_per_nnz, sweeps, total_ms, peak_rss_mb, V0, sumV and the run's facts",
     "",
-    "The sweep kernel is the engine's choice (WebAssembly for the variational and hard backups on tables of",
-    "4096 entries and more, JavaScript otherwise); CAI_KERNEL=js or CAI_KERNEL=wasm forces one (JSON key kernel).",
+    "The sweep kernel is the engine's choice (WebAssembly for every backup on tables of 4096 entries and more,",
+    "JavaScript otherwise); CAI_KERNEL=js or CAI_KERNEL=wasm forces one (JSON key kernel).",
     "",
     "ns_per_nnz: the sweeps' wall time (sweep 0 excluded, as it holds the set-up's page faults) per sweep",
     "per transition entry. total_ms: the whole solve. peak_rss_mb: the process's peak resident set (MiB).",
@@ -147,7 +147,7 @@ const command: Command = {
       tol,
       schedule,
       threads: res.threads ?? null,
-      kernel: kernelFor(RULES[backup as Backup].kernel !== "affine-value", nnz), // only value-space sweeps have a WebAssembly kernel (exp space or the rules run in JavaScript)
+      kernel: RULES[backup as Backup].kernel === null ? "js" : kernelFor(nnz), // the fused kernels (value and exp space) on WebAssembly; the rules' own loops in JavaScript
       sweeps,
       backups_per_state: (res.backups ?? sweeps * mdp.nStates) / mdp.nStates,
       converged: res.converged,

@@ -91,7 +91,7 @@ export interface SweepData {
    * `out`) then lies in its shared memory, and pointers are byte offsets. Workers instantiate their
    * own on the same memory (sweeper.ts); undefined: the JavaScript kernel below.
    */
-  readonly kernel?: { sweepRange(...args: number[]): void } | undefined;
+  readonly kernel?: { sweepRange(...args: number[]): void; sweepRangeExp(...args: number[]): void } | undefined;
   /** The WebAssembly kernel's row lengths (in its memory; it reads no row starts); empty for the JavaScript kernel. */
   readonly rowLen?: Uint8Array | Uint16Array | Int32Array;
 }
@@ -254,7 +254,7 @@ export function sweepRange(
 /**
  * {@link sweepRange} by the WebAssembly kernel (wasm/sweep.ts), the same arguments as byte offsets
  * into its memory, the rows as lengths (`rowLen`) from the first entry of the range (read here from
- * the row starts, which stay outside its memory). Value space only.
+ * the row starts, which stay outside its memory). Value space ({@link sweepRangeExpWasm}: exp space).
  */
 export function sweepRangeWasm(d: SweepData, lo: number, hi: number, descending: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number, hotCut: number): void {
   const m = d.nActions;
@@ -408,6 +408,43 @@ export function sweepRangeExp(d: SweepData, lo: number, hi: number, V: Float64Ar
   out[at + 7] = yMin;
 }
 
+/**
+ * {@link sweepRangeExp} by the WebAssembly kernel (wasm/sweep.ts), arrays as byte offsets into its
+ * memory and rows as lengths from the first entry of state `lo`.
+ */
+export function sweepRangeExpWasm(d: SweepData, lo: number, hi: number, V: Float64Array, Vw: Float64Array, out: Float64Array, at: number): void {
+  const m = d.nActions;
+  d.kernel!.sweepRangeExp(
+    m,
+    d.rowLen!.byteOffset,
+    d.rowLen!.BYTES_PER_ELEMENT,
+    d.rowStart[lo * m]!,
+    d.packed.byteOffset,
+    d.rel.byteOffset,
+    d.relative,
+    d.bits,
+    d.mask,
+    d.dense,
+    d.coef.byteOffset,
+    d.rowIndex.byteOffset,
+    d.rowIndex.BYTES_PER_ELEMENT,
+    d.rowTable.byteOffset,
+    d.zeroFrom,
+    d.uniformProb,
+    d.uniformProb * Math.exp(d.logMassConst),
+    d.probs.byteOffset,
+    d.logMass.byteOffset,
+    d.scales[0]!,
+    d.scales[1]!,
+    d.Q.byteOffset,
+    lo,
+    hi,
+    V.byteOffset,
+    Vw.byteOffset,
+    out.byteOffset + 8 * at,
+  );
+}
+
 /** Slots of the control array shared by the main thread and the workers (workerLoop uses the numbers). */
 export const CTRL = { GEN: 0, DONE: 1, READY: 2, CMD: 3, READ: 4, WRITE: 5, FAILED: 6, BARRIER: 7, LENGTH: 8 } as const;
 /** A barrier count that releases every waiter (set when a thread fails or the sweeper closes). */
@@ -467,7 +504,8 @@ export function blockSweep(
 ): void {
   const buffers = d.buffers;
   if (d.space === 1) {
-    sweepRangeExp(d, lo, hi, buffers[read]!, buffers[write]!, out, at);
+    if (d.kernel !== undefined) sweepRangeExpWasm(d, lo, hi, buffers[read]!, buffers[write]!, out, at);
+    else sweepRangeExp(d, lo, hi, buffers[read]!, buffers[write]!, out, at);
     return;
   }
   // One call runs a whole sweep, so V8 optimises sweepRange on stack replacement inside its loop;

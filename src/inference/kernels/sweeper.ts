@@ -21,7 +21,7 @@ import type { Stepper } from "../stepper.js";
 import { unreachable, type SemiringKind } from "../rules/index.js";
 import type { AffineForm } from "../rules/types.js";
 import { compileDynamics, compilePrior, gaussSeidelDirection } from "./plan.js";
-import { BARRIER_OPEN, CTRL, OUT_STRIDE, arriveAndWait, blockSweep, entryTarget, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
+import { BARRIER_OPEN, CTRL, OUT_STRIDE, arriveAndWait, blockSweep, entryTarget, expm1Fast, log1pFast, partialSweep, sweepAny, sweepRange, sweepRangeExp, sweepRangeExpWasm, sweepRangeWasm, workerLoop, type SweepData } from "./sweep-core.js";
 import { kernelFor, openArena, type WasmArena } from "./wasm.js";
 import type { CompiledDynamics } from "./plan.js";
 import { RunError } from "../../errors.js";
@@ -95,6 +95,7 @@ export function workerSource(call: string): string {
     sweepRangeWasm.toString(),
     sweepAny.toString(),
     sweepRangeExp.toString(),
+    sweepRangeExpWasm.toString(),
     entryTarget.toString(),
     arriveAndWait.toString(),
     blockSweep.toString(),
@@ -195,9 +196,9 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const form = o.form ?? expectationForm;
   const exp = form.space === "exp";
   if (exp && (gs || o.semiring !== "tempered")) throw new Error("the exp-space kernel runs Jacobi sweeps with the tempered semiring");
-  // The WebAssembly kernel (value space; CAI_KERNEL, wasm.ts): every array it reads or writes lives
+  // The WebAssembly kernel (value and exp space; CAI_KERNEL, wasm.ts): every array it reads or writes lives
   // in its shared memory, which the workers' instances share too.
-  const arena: WasmArena | null = kernelFor(exp, nnz) === "wasm" ? openArena(arenaBound(n, m, nnz, gs ? 1 + threads : 2, threads)) : null;
+  const arena: WasmArena | null = kernelFor(nnz) === "wasm" ? openArena(arenaBound(n, m, nnz, gs ? 1 + threads : 2, threads)) : null;
   const placement = arena ? arena.alloc : shared;
   const mk = (len: number) => (arena ? arena.alloc(Float64Array, len) : shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
   const Q = mk(n * m);

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly sweep kernel (value space): wasm/sweep.ts, compiled by `npm run build`
+ * The WebAssembly sweep kernel (value space and the exact backup's exp space): wasm/sweep.ts, compiled by `npm run build`
  * (scripts/build-wasm.mjs, AssemblyScript with SIMD and shared memory) to sweep.wasm beside this
  * module's compiled file, read with a path relative to the module (so an installed package finds
  * it in its own dist), compiled once per process.
@@ -43,6 +43,8 @@ export interface WasmKernel {
     out: number,
     hotCut: number,
   ): void;
+  /** The exact backup's exp-space sweep (sweep-core.ts sweepRangeExpWasm gives the arguments). */
+  sweepRangeExp(...args: number[]): void;
 }
 
 export const KERNEL_CHOICES = ["auto", "js", "wasm"] as const;
@@ -72,14 +74,14 @@ export function kernelChoice(): KernelChoice {
 }
 
 /**
- * The kernel a value-space (`exp` false) or exp-space sweep of a table of `nnz` entries runs on
- * under the current CAI_KERNEL: "wasm" when forced, or chosen by "auto" ({@link AUTO_WASM}, at
- * least {@link WASM_MIN_ENTRIES} entries, the module loaded), else "js". The
- * exact backup's exp-space sweep has no WebAssembly kernel: always "js".
+ * The kernel the fused sweeps of a table of `nnz` entries run on under the current CAI_KERNEL:
+ * "wasm" when forced, or chosen by "auto" ({@link AUTO_WASM}, at least {@link WASM_MIN_ENTRIES}
+ * entries, the module loaded), else "js". Value space (variational, hard) and exp space (exact)
+ * both have a WebAssembly kernel (wasm/sweep.ts sweepRange and sweepRangeExp).
  */
-export function kernelFor(exp: boolean, nnz: number): "js" | "wasm" {
+export function kernelFor(nnz: number): "js" | "wasm" {
   const choice = kernelChoice();
-  if (exp || choice === "js") return "js";
+  if (choice === "js") return "js";
   if (choice === "wasm") return "wasm";
   return AUTO_WASM && nnz >= WASM_MIN_ENTRIES && wasmModule() !== null ? "wasm" : "js";
 }

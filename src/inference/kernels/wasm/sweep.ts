@@ -217,3 +217,113 @@ export function sweepRange(
   store<f64>(out, hotLo, 16);
   store<f64>(out, hotHi, 24);
 }
+
+/**
+ * sweepRangeExp of sweep-core.ts (the exact backup, exp space, Jacobi): states [lo, hi) from the
+ * first entry k0 of state lo, y from V, y' to Vw, zQ for its rows, entry for entry and in the same
+ * order of operations. `wUniform` is pi0 exp(logMassConst) when every pi0(a|s) equals `up` (> 0);
+ * otherwise exp(logMass(s)) is computed here (within 1 ulp of the JavaScript kernel's Math.exp).
+ * out[at..at+7] as there.
+ */
+export function sweepRangeExp(
+  m: i32,
+  rowLen: usize,
+  rowLenWidth: i32,
+  k0: i32,
+  packed: usize,
+  rel: usize,
+  relative: i32,
+  bits: i32,
+  mask: i32,
+  dense: i32,
+  coef: usize,
+  rowIndex: usize,
+  rowIndexWidth: i32,
+  rowTable: usize,
+  zeroFrom: i32,
+  up: f64,
+  wUniform: f64,
+  probs: usize,
+  logMass: usize,
+  bS: f64,
+  cS: f64,
+  Q: usize,
+  lo: i32,
+  hi: i32,
+  V: usize,
+  Vw: usize,
+  out: usize,
+): void {
+  const relSingle = relative === 1 && bits === 0;
+  const c0 = load<f64>(coef);
+  let rMax: f64 = 0;
+  let rMin: f64 = Infinity;
+  let qMax: f64 = 0;
+  let qMin: f64 = Infinity;
+  let yMax: f64 = 0;
+  let yMin: f64 = Infinity;
+  let kappa: f64 = 0;
+  let k = k0;
+  for (let s = lo; s < hi; s++) {
+    const base = s * m;
+    let z: f64 = 0;
+    let zh: f64 = 0;
+    for (let a = 0; a < m; a++) {
+      const row = base + a;
+      const id = rowId(rowIndex, rowIndexWidth, row);
+      let acc: f64 = 0;
+      const k1 = k + rowId(rowLen, rowLenWidth, row);
+      if (relSingle && id < zeroFrom) {
+        for (; k < k1; k++) acc += ld(V, s + <i32>load<i16>(rel + (<usize>k << 1)));
+        acc *= c0;
+      } else if (relSingle) {
+        for (; k < k1; k++) {
+          const x = <i32>load<i16>(rel + (<usize>k << 1));
+          if (x !== -32768) acc += ld(V, s + x);
+        }
+        acc *= c0;
+      } else if (relative === 1) {
+        for (; k < k1; k++) {
+          const x = <i32>load<i16>(rel + (<usize>k << 1));
+          acc += ld(coef, x & mask) * ld(V, s + (x >> bits));
+        }
+      } else if (dense === 1) {
+        for (; k < k1; k++) acc += ld(coef, k) * ld(V, load<i32>(packed + (<usize>k << 2)));
+      } else if (bits === 0) {
+        for (; k < k1; k++) acc += ld(V, <i32>(<u32>load<i32>(packed + (<usize>k << 2))));
+        acc *= c0;
+      } else {
+        for (; k < k1; k++) {
+          const x = <u32>load<i32>(packed + (<usize>k << 2));
+          acc += ld(coef, <i32>x & mask) * ld(V, <i32>(x >>> <u32>bits));
+        }
+      }
+      const qp = Q + (<usize>row << 3);
+      const q = bS * ld(rowTable, id) + cS * acc;
+      const ratio = q / (cS * load<f64>(qp));
+      if (ratio > rMax) rMax = ratio;
+      if (ratio < rMin) rMin = ratio;
+      if (q > qMax) qMax = q;
+      if (q < qMin) qMin = q;
+      store<f64>(qp, q);
+      const p = up > 0 ? 1 : ld(probs, row);
+      z += p * q;
+      zh += p * acc;
+    }
+    const w = up > 0 ? wUniform : Math.exp(ld(logMass, s));
+    const y = w * z;
+    store<f64>(Vw + (<usize>s << 3), y);
+    const ratio = (w * zh) / ld(V, s);
+    if (ratio > kappa) kappa = ratio;
+    if (y > yMax) yMax = y;
+    if (y < yMin) yMin = y;
+  }
+  store<f64>(out, rMax);
+  store<f64>(out, rMin, 8);
+  store<f64>(out, kappa, 16);
+  store<f64>(out, 0, 24);
+  store<f64>(out, qMax, 32);
+  store<f64>(out, qMin, 40);
+  store<f64>(out, yMax, 48);
+  store<f64>(out, yMin, 56);
+}
