@@ -19,6 +19,32 @@ function num(x: number): string {
 
 const FLUSH_CHARS = 1 << 16;
 
+/**
+ * A flat table of numbers written as JSON rows of `width` numbers (a list of lists; `width` null: one
+ * flat list), without building the nested arrays (millions of boxed numbers at large tables):
+ * {@link writeJson} writes it from the typed array, and JSON.stringify through `toJSON`, the same text.
+ */
+export class JsonTable {
+  constructor(
+    readonly flat: ArrayLike<number>,
+    readonly width: number | null,
+  ) {}
+
+  toJSON(): number[] | number[][] {
+    const { flat, width } = this;
+    if (width === null) return Array.from(flat);
+    const n = Math.ceil(flat.length / width);
+    const out: number[][] = new Array<number[]>(n);
+    for (let s = 0, i = 0; s < n; s++) {
+      const len = Math.min(width, flat.length - i);
+      const row = new Array<number>(len);
+      for (let a = 0; a < len; a++) row[a] = flat[i++]!;
+      out[s] = row;
+    }
+    return out;
+  }
+}
+
 /** Write `value` as JSON through `write` (several chunks); false when JSON.stringify would give undefined. */
 export function writeJson(value: unknown, write: (chunk: string) => void): boolean {
   let buf = "";
@@ -28,24 +54,36 @@ export function writeJson(value: unknown, write: (chunk: string) => void): boole
       buf = "";
     }
   };
-  const numbers = (a: ArrayLike<number>): void => {
-    const n = a.length;
-    if (n === 0) {
+  // Tables repeat numbers (a policy of 0.25 where the values are flat): the last one is kept.
+  let last = 0;
+  let lastText = "0";
+  /** a[from..to) as a JSON list. */
+  const numbers = (a: ArrayLike<number>, from = 0, to = a.length): void => {
+    if (to <= from) {
       buf += "[]";
       return;
     }
-    // Tables repeat numbers (a policy of 0.25 where the values are flat): the last one is kept.
-    let last = a[0]!;
-    let lastText = num(last);
-    buf += "[" + lastText;
-    for (let i = 1; i < n; i++) {
+    buf += "[";
+    for (let i = from; i < to; i++) {
       const x = a[i]!;
       if (x !== last) {
         last = x;
         lastText = num(x);
       }
-      buf += "," + lastText;
+      buf += i === from ? lastText : "," + lastText;
       if ((i & 1023) === 0) flush();
+    }
+    buf += "]";
+    flush();
+  };
+  const table = (t: JsonTable): void => {
+    const { flat, width } = t;
+    if (width === null) return numbers(flat);
+    const n = Math.ceil(flat.length / width);
+    buf += "[";
+    for (let s = 0; s < n; s++) {
+      if (s > 0) buf += ",";
+      numbers(flat, s * width, Math.min(flat.length, (s + 1) * width));
     }
     buf += "]";
     flush();
@@ -81,6 +119,10 @@ export function writeJson(value: unknown, write: (chunk: string) => void): boole
     }
     if (v instanceof Float64Array) {
       numbers(v);
+      return true;
+    }
+    if (v instanceof JsonTable) {
+      table(v);
       return true;
     }
     if (Array.isArray(v)) {

@@ -12,6 +12,7 @@ import { checkPositive, checkTemperature } from "../limits.js";
 import { BACKUP_CHOICES, sweepFlags } from "./sweep-flags.js";
 import { SWEEP_SCHEDULES } from "../inference/kernels/sweeper.js";
 import { readPolicyTableFile, readVectorFile } from "./tables.js";
+import { JsonTable } from "./json-writer.js";
 import { modelFlagOptions, modelFlags, modelFromFlags as buildModel, modelHelp, modelUsage, type ModelSetup } from "./models.js";
 import { RULES, isBackup } from "../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../inference/solve-options.js";
@@ -167,17 +168,17 @@ export function solveOptionsFromFlags(v: SolveFlagValues, mdp: TabularMdp, withM
   return o;
 }
 
-/** Rows of a flat n x m table as nested lists. */
-export function rows(flat: Float64Array, m: number): number[][] {
-  const n = Math.ceil(flat.length / m);
-  const out: number[][] = new Array<number[]>(n);
-  for (let s = 0, i = 0; s < n; s++) {
-    const len = Math.min(m, flat.length - i);
-    const row = new Array<number>(len);
-    for (let a = 0; a < len; a++) row[a] = flat[i++]!;
-    out[s] = row;
-  }
-  return out;
+/**
+ * Rows of a flat n x m table as nested JSON lists (json-writer.ts JsonTable: written from the typed
+ * array, never built as n lists of boxed numbers).
+ */
+export function rows(flat: Float64Array, m: number): JsonTable {
+  return new JsonTable(flat, m);
+}
+
+/** A vector as a JSON list, written from the typed array (JsonTable). */
+export function list(v: Float64Array): JsonTable {
+  return new JsonTable(v, null);
 }
 
 /** The JSON object `cai solve --json` prints (keys are a contract: Q, V, policy, ...). */
@@ -190,18 +191,18 @@ export function resultJson(res: SolveResult, allSteps: boolean): Record<string, 
     horizon: res.horizon,
     prior: res.priorKind,
     Q: rows(res.Q, m),
-    V: Array.from(res.V),
+    V: list(res.V),
     policy: rows(res.policy, m),
   };
   if (allSteps && res.steps) {
     out.Q_t = res.steps.Q.map((q) => rows(q, m));
-    out.V_t = res.steps.V.map((v) => Array.from(v));
+    out.V_t = res.steps.V.map((v) => list(v));
     out.policy_t = res.steps.policy.map((p) => rows(p, m));
   }
   // logZ is the finite-horizon evidence: null for an infinite horizon (the key is always there).
   out.logZ = res.logZ;
   out.elbo = res.elbo;
-  out.occupancy = res.occupancy ? Array.from(res.occupancy) : null;
+  out.occupancy = res.occupancy ? list(res.occupancy) : null;
   out.converged = res.converged;
   out.iterations = res.iterations;
   out.residual = res.residual;

@@ -14,7 +14,7 @@ import { EXP_FORM_ALPHA_PER_SCALE } from "../limits.js";
 import { openSweeper } from "./kernels/sweeper.js";
 import { familyKernel, unreachable } from "./rules/index.js";
 import { policyRowsFromValues } from "./rules/actions.js";
-import { rowReader } from "./occupancy.js";
+import { rowReader, type PolicyRow } from "./occupancy.js";
 import type { Schedule } from "./schedule.js";
 import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
 import { ruleStepper, type Stepper } from "./stepper.js";
@@ -203,30 +203,12 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
   r.rules.actions.apply(Q, r.prior, r.alpha, V, null);
   const policyOf = lazyPolicy(Q, r);
   const rowsOf = policyRowsFromValues(r.rules.actions.kind, Q, V, r.prior, r.alpha);
-  let elbo: number | null = null;
-  let occupancy: Float64Array | null = null;
-  if (r.diagnostics) {
-    // The sweeps' compiled table and buffers are garbage now: free them before the diagnostics
-    // allocate (at millions of states the two would otherwise add up in the peak).
-    if (n * m >= LARGE_ROWS) collectGarbage();
-    // The policy's table only where the diagnostics need it: a table too large for their memory
-    // budget reads its rows from Q and V instead (evaluate.ts), and the table is built on first read.
-    const policy = { table: policyOf, row: rowsOf };
-    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policy, { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
-    elbo = r.alphaDiagnostics && ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
-    occupancy = ev.occupancy;
-    if (!r.alphaDiagnostics) warnings.push(NO_ALPHA_DIAGNOSTICS);
-    else if (ev.elbo === null) {
-      // The evaluation is an iteration of its own, capped at maxIter sweeps: say which cause applies.
-      warnings.push(
-        r.gamma < 1
-          ? `the ELBO of the returned policy was not computed: evaluating the policy ran out of sweeps (${r.maxIter}) before reaching the tolerance; allow more sweeps (maxIter)`
-          : `the ELBO of the returned policy was not computed: its evaluation did not settle within ${r.maxIter} sweeps; with gamma = 1 the policy may never end its episodes, or it needs more sweeps (maxIter)`,
-      );
-    }
-  }
-  if (!converged) warnings.push(`not converged: residual ${residual.toExponential(3)} after ${iterations} sweeps (tolerance ${r.tol})`);
-  return withPolicy(policyOf, {
+  // The diagnostics (ELBO, occupancy, and the warnings they may add) are computed when first read
+  // (infiniteDiagnostics): a caller that wants the values alone pays nothing for them, and the
+  // result reads the same either way.
+  const after = converged ? [] : [`not converged: residual ${residual.toExponential(3)} after ${iterations} sweeps (tolerance ${r.tol})`];
+  const diag = r.diagnostics ? infiniteDiagnostics(mdp, r, Q, V, policyOf, rowsOf) : null;
+  const fields: Omit<SolveResult, "policy"> = {
     policyRow: rowsOf ?? ((s, out) => rowReader(policyOf(), m)(s, out)),
     backup: r.rules.backup,
     alpha: r.alpha,
@@ -239,8 +221,8 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     V,
     steps: null,
     logZ: null,
-    elbo,
-    occupancy,
+    elbo: null,
+    occupancy: null,
     converged,
     iterations,
     backups: stepper.backups,
@@ -248,9 +230,64 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     residual,
     errorBound,
     stopReason,
-    warnings,
+    warnings: diag === null ? [...warnings, ...after] : [],
     schedule,
-  });
+  };
+  if (diag !== null) {
+    let all: readonly string[] | undefined;
+    lazyFields(fields, {
+      elbo: () => diag().elbo,
+      occupancy: () => diag().occupancy,
+      warnings: () => (all ??= [...warnings, ...diag().warnings, ...after]),
+    });
+  }
+  return withPolicy(policyOf, fields);
+}
+
+/**
+ * The ELBO and occupancy of the returned policy, computed once, on first call. Made outside
+ * solveInfinite so that the result's getters keep Q, V and the options alive, not the sweeps'
+ * closures (the stepper and its compiled table).
+ */
+function infiniteDiagnostics(
+  mdp: MdpArrays,
+  r: Resolved,
+  Q: Float64Array,
+  V: Float64Array,
+  policyOf: () => Float64Array,
+  rowsOf: PolicyRow | null,
+): () => { elbo: number | null; occupancy: Float64Array | null; warnings: string[] } {
+  let done: { elbo: number | null; occupancy: Float64Array | null; warnings: string[] } | undefined;
+  return () => {
+    if (done) return done;
+    const warnings: string[] = [];
+    // The sweeps' compiled table and buffers are garbage by now: free them before the diagnostics
+    // allocate (at millions of states the two would otherwise add up in the peak).
+    if (Q.length >= LARGE_ROWS) collectGarbage();
+    // The policy's table only where the diagnostics need it: a table too large for their memory
+    // budget reads its rows from Q and V instead (evaluate.ts), and the table is built on first read.
+    const policy = { table: policyOf, row: rowsOf };
+    const ev = evaluateInfinite(mdp, r.prior, r.alpha, r.gamma, policy, { tol: Math.max(r.tol, 1e-12), maxIter: r.maxIter, start: V });
+    const elbo = r.alphaDiagnostics && ev.elbo !== null && Number.isFinite(ev.elbo) ? ev.elbo : null;
+    if (!r.alphaDiagnostics) warnings.push(NO_ALPHA_DIAGNOSTICS);
+    else if (ev.elbo === null) {
+      // The evaluation is an iteration of its own, capped at maxIter sweeps: say which cause applies.
+      warnings.push(
+        r.gamma < 1
+          ? `the ELBO of the returned policy was not computed: evaluating the policy ran out of sweeps (${r.maxIter}) before reaching the tolerance; allow more sweeps (maxIter)`
+          : `the ELBO of the returned policy was not computed: its evaluation did not settle within ${r.maxIter} sweeps; with gamma = 1 the policy may never end its episodes, or it needs more sweeps (maxIter)`,
+      );
+    }
+    done = { elbo, occupancy: ev.occupancy, warnings };
+    return done;
+  };
+}
+
+/** Replace fields of a result by enumerable getters, each computing its value on first read. */
+function lazyFields<T extends object>(target: T, getters: { [K in keyof T]?: () => T[K] }): void {
+  for (const key of Object.keys(getters) as (keyof T & string)[]) {
+    Object.defineProperty(target, key, { get: getters[key]!, enumerable: true, configurable: true });
+  }
 }
 
 /**

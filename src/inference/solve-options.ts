@@ -74,7 +74,11 @@ export interface SolveOptions {
    * beyond 2 GiB is refused (ParameterError naming the horizon). @defaultValue true
    */
   readonly keepSteps?: boolean;
-  /** Compute the ELBO, log Z and the occupancy (extra passes). @defaultValue true */
+  /**
+   * Compute the ELBO, log Z and the occupancy (extra passes). On an infinite horizon they are
+   * computed on the first read of `elbo`, `occupancy` or `warnings` (a caller that reads only Q, V
+   * and the policy never pays for them); false: they are null and never computed. @defaultValue true
+   */
   readonly diagnostics?: boolean;
   /**
    * Finite horizon: the values V_H(s) after the last step (pymdptoolbox's `h`), in reward units; the
@@ -137,7 +141,10 @@ export interface SolveResult {
   readonly steps: { readonly Q: Float64Array[]; readonly V: Float64Array[]; readonly policy: Float64Array[] } | null;
   /** log Z = log sum_s p0(s) exp(V_exact,0(s)/alpha) for a finite horizon (the exact evidence, whatever the backup). */
   readonly logZ: number | null;
-  /** ELBO (nats) of the returned policy under the true dynamics; null when not computed or not finite. */
+  /**
+   * ELBO (nats) of the returned policy under the true dynamics; null when not computed or not finite.
+   * Infinite horizon: computed with the occupancy on first read (a getter; `diagnostics`).
+   */
   readonly elbo: number | null;
   /**
    * sum_t gamma^t P(s_t = s) under the returned policy. Infinite horizon, gamma < 1: within
@@ -165,7 +172,10 @@ export interface SolveResult {
    */
   readonly errorBound: number | null;
   readonly stopReason: StopReason;
-  /** Things the user should know (e.g. trajectories that never end with gamma = 1). */
+  /**
+   * Things the user should know (e.g. trajectories that never end with gamma = 1). Infinite horizon
+   * with diagnostics: a getter that first computes them (they may add warnings).
+   */
   readonly warnings: readonly string[];
   /** The schedule the engine read off the graph. */
   readonly schedule: Schedule;

@@ -360,6 +360,16 @@ export function recordToNpz(record: Readonly<Record<string, unknown>>, integerKe
 }
 
 function toNpy(value: unknown, integer: boolean): Uint8Array | undefined {
+  // A table written from a typed array (the CLI's JsonTable: `flat` in rows of `width`, or one
+  // list): its numbers straight; anything else with toJSON, as JSON would write it.
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    const { flat, width } = value as { flat?: unknown; width?: unknown };
+    if (flat instanceof Float64Array && !integer) {
+      if (width === null) return encodeNpy(flat, [flat.length]);
+      if (typeof width === "number" && width > 0 && flat.length % width === 0) return encodeNpy(flat, [flat.length / width, width]);
+    }
+    return toNpy((value as { toJSON(): unknown }).toJSON(), integer);
+  }
   if (typeof value === "number") return encodeNpy([value], [], integer && Number.isSafeInteger(value) ? "<i8" : "<f8");
   if (typeof value === "boolean") return encodeNpy([value ? 1 : 0], [], "|b1");
   if (typeof value === "string") return encodeNpyStrings([value], []);

@@ -2,11 +2,11 @@
  * The CLI's chunked JSON writer (src/cli/json-writer.ts) against the one-call form it replaces,
  * JSON.stringify(value, cliReplacer): byte for byte on random documents (every number JSON.stringify
  * can meet, non-finite ones, -0, Float64Arrays, nested lists, undefined and functions, class
- * instances with toJSON, other typed arrays) and on the output of a real solve.
+ * instances with toJSON, other typed arrays, JsonTable rows and lists) and on the output of a real solve.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cliReplacer, writeJson } from "../../src/cli/json-writer.js";
+import { JsonTable, cliReplacer, writeJson } from "../../src/cli/json-writer.js";
 import { resultJson } from "../../src/cli/solve-flags.js";
 import { frozenLakeOpen, solve } from "../../src/index.js";
 import { fcParams } from "../support/arbitraries.js";
@@ -39,6 +39,8 @@ const leaf = fc.oneof(
   fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 5 }).map((a) => Int32Array.from(a)),
   anyNumber.map((x) => new Point(x)),
   fc.date({ noInvalidDate: true }),
+  // Tables written from typed arrays: rows of `width` (the last row may be short) or one list.
+  fc.tuple(fc.array(anyNumber, { maxLength: 300 }), fc.option(fc.integer({ min: 1, max: 7 }))).map(([a, w]) => new JsonTable(Float64Array.from(a), w)),
 );
 const doc = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("list"), tie("object")),
@@ -64,6 +66,14 @@ describe("JSON writer", () => {
       }),
       fcParams(500),
     );
+  });
+
+  it("a JsonTable is its rows as nested lists (or one list), as toJSON gives them", () => {
+    const t = new JsonTable(Float64Array.from([1, 2, 3, 4, 5]), 2);
+    expect(t.toJSON()).toEqual([[1, 2], [3, 4], [5]]);
+    expect(written(t)).toBe("[[1,2],[3,4],[5]]");
+    expect(written(new JsonTable(Float64Array.from([0.25, 0.25, -0, NaN]), null))).toBe("[0.25,0.25,0,null]");
+    expect(written(new JsonTable(new Float64Array(0), 3))).toBe("[]");
   });
 
   it("the JSON of a solve (Q, V, policy, occupancy, ...) is the same bytes", () => {

@@ -7,7 +7,7 @@ import { solve } from "../../inference/solve.js";
 import { loadMdp } from "../tables.js";
 import { BEHAVIOURS, SOFT_Q_LEARNING_DEFAULTS, softQLearning, type Behaviour } from "../../learning/soft-q-learning.js";
 import { numberFlag, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
-import { rows, solveFlagsWithout, solveSetupFromFlags } from "../solve-flags.js";
+import { list, rows, solveFlagsWithout, solveSetupFromFlags } from "../solve-flags.js";
 
 // cai learn learns an infinite-horizon fixed point: no --horizon (nor its --terminal-values).
 const SOLVE = solveFlagsWithout(["horizon", "terminal-values"]);
@@ -130,7 +130,7 @@ const command: Command = {
         learning_rate: lr !== undefined ? { constant: lr } : { power },
         episodes: res.episodes,
         Q: rows(res.Q, m),
-        V: Array.from(res.V),
+        V: list(res.V),
         policy: rows(res.policy, m),
         curve: res.curve.map((p) => ({ step: p.step, max_abs_error: p.maxAbsError })),
         max_abs_error: final,

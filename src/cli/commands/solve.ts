@@ -10,7 +10,7 @@ import { CaiError, ConvergenceError, NoFixedPointError, ParameterError, RunError
 import { recordToNpz } from "../../mdp/numpy-mdp.js";
 import { cliText, formatNumber, onePositional, parseFlags, printJson, type Command, warn } from "../common.js";
 import { modelJsonHelp } from "../models.js";
-import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
+import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, list, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from ${TRAJECTORY_SOURCES.join("|")}] [--npz OUT.npz]`;
 
@@ -30,9 +30,9 @@ function marginalsJson(f: Marginals): Record<string, unknown> {
   const m = f.nActions;
   return {
     marginals_from: f.from,
-    state_marginals: f.stateMarginals ? f.stateMarginals.map((d) => Array.from(d)) : null,
+    state_marginals: f.stateMarginals ? f.stateMarginals.map((d) => list(d)) : null,
     state_action_marginals: f.stateActionMarginals ? f.stateActionMarginals.map((d) => rows(d, m)) : null,
-    state_occupancy: Array.from(f.stateOccupancy),
+    state_occupancy: list(f.stateOccupancy),
     state_action_occupancy: rows(f.stateActionOccupancy, m),
   };
 }
