@@ -470,9 +470,6 @@ export function arriveAndWait(ctrl: Int32Array, target: number): void {
     Atomics.notify(ctrl, 7);
     return;
   }
-  // Spin a little first: the others are usually microseconds away (a partial sweep's step is
-  // short), and waking from Atomics.wait takes tens of microseconds.
-  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(ctrl, 7) >= target) return;
   for (;;) {
     const arrived = Atomics.load(ctrl, 7);
     if (arrived >= target) return;
