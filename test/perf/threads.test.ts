@@ -4,11 +4,13 @@
  * so that neither the main thread nor another worker waits for it forever; an open barrier lets
  * a thread through without waiting.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { BARRIER_OPEN, CTRL, blockSweep, entryTarget, workerLoop, type SweepData } from "../../src/inference/kernels/sweep-core.js";
 import { ZERO_JUMP } from "../../src/inference/kernels/plan.js";
-import { workerSource } from "../../src/inference/kernels/sweeper.js";
+import { idleSweepWorkers, prestartSweepWorkers, workerSource } from "../../src/inference/kernels/sweeper.js";
+import { frozenLakeOpen, solve } from "../../src/index.js";
 
 function waitFor(ctrl: Int32Array, slot: number, atLeast: number, ms: number): boolean {
   const deadline = Date.now() + ms;
@@ -87,5 +89,24 @@ describe("the worker protocol", () => {
     expect(entryTarget({ relative: 1, bits: 2, rel: Int16Array.of(7 << 2 | 1), dense: 0, packed: none }, 5, 0)).toBe(12);
     expect(entryTarget({ relative: 0, bits: 0, rel: new Int16Array(0), dense: 1, packed: Int32Array.of(9) }, 5, 0)).toBe(9);
     expect(entryTarget({ relative: 0, bits: 3, rel: new Int16Array(0), dense: 0, packed: Int32Array.of((9 << 3) | 5) }, 5, 0)).toBe(9);
+  });
+});
+
+describe("workers started ahead of time (prestartSweepWorkers, as cai solve does before reading a large file)", () => {
+  it("wait for a job; a solve on threads takes them and gives the numbers of one thread, bit for bit (Jacobi)", () => {
+    // One fewer than the cores at most (none on one core, where solves run on the calling thread).
+    const cores = availableParallelism();
+    prestartSweepWorkers(1);
+    expect(idleSweepWorkers()).toBe(Math.min(1, cores - 1));
+    prestartSweepWorkers(1); // no more than asked
+    expect(idleSweepWorkers()).toBe(Math.min(1, cores - 1));
+    const mdp = frozenLakeOpen(70); // 58 800 entries: threads when asked
+    const o = { alpha: 0.1, gamma: 0.99, schedule: "jacobi", tol: 0, maxIter: 40, stallTest: false, diagnostics: false } as const;
+    const two = solve(mdp, { ...o, threads: 2 });
+    expect(two.threads).toBe(Math.min(2, cores));
+    expect(idleSweepWorkers()).toBe(0);
+    const one = solve(mdp, { ...o, threads: 1 });
+    expect(Array.from(two.V)).toEqual(Array.from(one.V));
+    expect(Array.from(two.Q)).toEqual(Array.from(one.Q));
   });
 });

@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { RULES } from "../../inference/rules/index.js";
 import { SOLVE_DEFAULTS } from "../../inference/solve-options.js";
 import { loadMdp } from "../tables.js";
+import { THREAD_MIN_ENTRIES, prestartSweepWorkers } from "../../inference/kernels/sweeper.js";
 import { sweepProgress } from "../progress.js";
 import type { TabularMdp } from "../../mdp/tabular.js";
 import { solve, type SolveResult } from "../../inference/solve.js";
@@ -13,6 +14,15 @@ import { modelJsonHelp } from "../models.js";
 import { SOLVE_FLAGS, SOLVE_FLAGS_HELP, SOLVE_FLAGS_USAGE, list, resultJson, rows, solveSetupFromFlags, type ModelSetup } from "../solve-flags.js";
 
 const usage = `cai solve FILE ${SOLVE_FLAGS_USAGE} [--all-steps] [--json] [--marginals] [--marginals-from ${TRAJECTORY_SOURCES.join("|")}] [--npz OUT.npz]`;
+
+/** A file's size in bytes, 0 when it cannot be read (loadMdp then says why). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** Write a file; a {@link ParameterError} naming --npz when the path cannot be written. */
 function writeFileOrFail(path: string, bytes: Uint8Array): void {
@@ -121,6 +131,9 @@ const command: Command = {
     if (!(TRAJECTORY_SOURCES as readonly string[]).includes(from)) throw new ParameterError("--marginals-from", `"${from}" is not one of ${TRAJECTORY_SOURCES.join(", ")}`);
     if (values["marginals-from"] !== undefined && !values.marginals) throw new ParameterError("--marginals-from", "chooses the distribution of --marginals; give --marginals too");
     if (values.marginals && !values.json) throw new ParameterError("--marginals", "adds keys to the JSON output; give --json too");
+    // A file large enough to hold a table that sweeps on threads (well over THREAD_MIN_ENTRIES
+    // entries of a few bytes): the workers boot while it is read (an infinite horizon only).
+    if (values.horizon === undefined && values.threads !== "1" && file !== "-" && fileBytes(file) >= 16 * THREAD_MIN_ENTRIES) prestartSweepWorkers(Infinity);
     const mdp = loadMdp(file);
     const { options, model } = solveSetupFromFlags(values, mdp);
     if (from === "posterior" && !RULES[options.backup ?? SOLVE_DEFAULTS.backup].exactMessages) {

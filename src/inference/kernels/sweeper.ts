@@ -105,6 +105,45 @@ export function workerSource(call: string): string {
   ].join("\n");
 }
 
+/**
+ * A sweep worker's program: it waits for one job (a message: the SweepData, the control and `out`
+ * arrays, its share), instantiates the WebAssembly kernel on the shared memory when the job has one,
+ * and runs {@link workerLoop} until the sweeper closes.
+ */
+const WORKER_PROGRAM =
+  `require("node:worker_threads").parentPort.once("message", (job) => {\n` +
+  `  if (job.wasm) job.d.kernel = new WebAssembly.Instance(job.wasm.module, { env: { memory: job.wasm.memory } }).exports;\n` +
+  `  ${workerLoop.name}(job.d, job.ctrl, job.out, job.index, job.lo, job.hi, job.descending, job.own, job.halo, job.cutAt, job.parties);\n` +
+  `});`;
+
+/** Workers started by {@link prestartSweepWorkers}, waiting for a job. */
+const idleWorkers: Worker[] = [];
+
+/** A new sweep worker (unref'd: it never keeps the process alive), waiting for its job. */
+function startWorker(threadsApi: NonNullable<ReturnType<typeof nodeBuiltin<"node:worker_threads">>>): Worker {
+  const w = new threadsApi.Worker(workerSource(WORKER_PROGRAM), { eval: true });
+  w.unref();
+  return w;
+}
+
+/**
+ * Start up to `count` sweep workers now, so that a solve about to come (after a file is read)
+ * finds them booted instead of waiting about 80 ms for each: `cai solve` calls it before reading a
+ * large file. At most one fewer than the cores are kept; none outside Node.js. Workers left unused
+ * cost nothing at exit (unref'd).
+ */
+export function prestartSweepWorkers(count: number): void {
+  const threadsApi = nodeBuiltin("node:worker_threads");
+  const cores = nodeBuiltin("node:os")?.availableParallelism() ?? 1;
+  if (threadsApi === undefined) return;
+  while (idleWorkers.length < Math.min(count, cores - 1)) idleWorkers.push(startWorker(threadsApi));
+}
+
+/** How many started workers wait for a job (tests). */
+export function idleSweepWorkers(): number {
+  return idleWorkers.length;
+}
+
 /** The kernel's code for an action rule (sweep-core.ts: 0 tempered, 1 max). */
 function semiringCode(kind: SemiringKind): number {
   switch (kind) {
@@ -258,31 +297,24 @@ export function openSweeper(mdp: MdpArrays, prior: ActionPrior, start: Float64Ar
   const ownOf = (t: number) => (gs && threads > 1 ? 1 + t : -1);
   const workers: Worker[] = [];
   if (threads > 1 && threadsApi !== undefined) {
-    const source = workerSource(
-      `const __caiJob = workerData;\n` +
-        // The WebAssembly kernel: an instance of its own on the shared memory.
-        `if (__caiJob.wasm) __caiJob.d.kernel = new WebAssembly.Instance(__caiJob.wasm.module, { env: { memory: __caiJob.wasm.memory } }).exports;\n` +
-        `${workerLoop.name}(__caiJob.d, __caiJob.ctrl, __caiJob.out, __caiJob.index, __caiJob.lo, __caiJob.hi, __caiJob.descending, __caiJob.own, __caiJob.halo, __caiJob.cutAt, __caiJob.parties);`,
-    );
+    // Workers started ahead of time (prestartSweepWorkers: booting one takes about 80 ms) first,
+    // then new ones; each gets its share of the job as a message.
     for (let t = 1; t < threads; t++) {
-      const w = new threadsApi.Worker(source, {
-        eval: true,
-        workerData: {
-          d: arena ? { ...data, kernel: undefined } : data,
-          wasm: arena ? { module: arena.module, memory: arena.memory } : null,
-          ctrl,
-          out,
-          index: t,
-          lo: cuts[t],
-          hi: cuts[t + 1],
-          descending,
-          own: ownOf(t),
-          halo: halos[t] ?? noHalo,
-          cutAt,
-          parties: threads,
-        },
+      const w = idleWorkers.pop() ?? startWorker(threadsApi);
+      w.postMessage({
+        d: arena ? { ...data, kernel: undefined } : data,
+        wasm: arena ? { module: arena.module, memory: arena.memory } : null,
+        ctrl,
+        out,
+        index: t,
+        lo: cuts[t],
+        hi: cuts[t + 1],
+        descending,
+        own: ownOf(t),
+        halo: halos[t] ?? noHalo,
+        cutAt,
+        parties: threads,
       });
-      w.unref();
       workers.push(w);
     }
     const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
