@@ -184,10 +184,19 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
     );
   }
   if (!converged && r.rules.mayHaveNoFixedPoint && Number.isFinite(residual) && !belowOne) {
-    const logRho = logGrowth(residual);
+    // Stopped by maxIter: the growth test may cost a few sweeps at most. On the exp-space kernel a
+    // log-space pass of the test costs about 40 of its sweeps, so there only the last sweep's own
+    // bound (free) can settle it; the rule loop's sweeps cost as much as the test's passes.
+    const kappa = stepper.growthUpperBound();
+    const onKernel = !Number.isNaN(kappa);
+    const logRho = onKernel ? (kappa < 1 - 1e-9 ? Math.log(kappa) : NaN) : logGrowth(residual);
     if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
     if (Number.isNaN(logRho)) {
-      warnings.push(`whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (maxIter)`);
+      warnings.push(
+        onKernel
+          ? `whether a fixed point exists is undecided after ${iterations} sweeps: the last sweep's bound on the growth rate (${kappa.toPrecision(6)}) is not below 1; run more sweeps (maxIter), which test the growth as they go`
+          : `whether a fixed point exists is undecided: the growth test (${GROWTH_BUDGET} power-iteration steps) did not settle; run more sweeps (maxIter)`,
+      );
     }
   }
   if (converged && r.rules.mayHaveNoFixedPoint) {
