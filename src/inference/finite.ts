@@ -9,7 +9,7 @@ import { RULES } from "./rules/index.js";
 import { checkMemory, finiteStepsBytes } from "../limits.js";
 import { solveFiniteStreaming, streamingBytes } from "./streaming.js";
 import type { Schedule } from "./schedule.js";
-import type { Resolved, SolveResult } from "./solve-options.js";
+import { lazyFields, type Resolved, type SolveResult } from "./solve-options.js";
 
 /** Exact (sum-product) backward pass for log Z alone (no storage of the steps). */
 function exactLogZ(mdp: MdpArrays, r: Resolved, H: number): number {
@@ -46,9 +46,8 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
   if (!r.keepSteps && r.terminal === null) {
     checkMemory(streamingBytes(H, n, m, diagnostics), "horizon", `a horizon of ${H} steps (${n} states x ${m} actions, checkpoints for the ELBO)`, "use a shorter horizon");
     const st = solveFiniteStreaming(mdp, r.rules, r.prior, r.alpha, r.gamma, H, diagnostics);
-    const logZ = diagnostics ? (r.rules.exactMessages ? initialLogZ(mdp, st.V, r.alpha) : exactLogZ(mdp, r, H)) : null;
-    const elbo = st.evaluation && Number.isFinite(st.evaluation.elbo) ? st.evaluation.elbo : null;
-    return finiteResult(mdp, r, H, schedule, { Q: st.Q, V: st.V, policy: st.policy, steps: null, logZ, elbo, occupancy: st.evaluation ? st.evaluation.occupancy : null, warnings });
+    const run = finiteResult(mdp, r, H, schedule, { Q: st.Q, V: st.V, policy: st.policy, steps: null, logZ: null, elbo: null, occupancy: null, warnings });
+    return diagnostics && st.evaluate ? withLazyDiagnostics(run, diagnosticsOnce(mdp, r, H, st.V, st.evaluate)) : run;
   }
   checkMemory(
     finiteStepsBytes(H, n, m),
@@ -71,16 +70,37 @@ export function solveFinite(mdp: MdpArrays, r: Resolved, H: number, schedule: Sc
     Ps[t] = P;
     Vnext = V;
   }
-  let logZ: number | null = null;
-  let elbo: number | null = null;
-  let occupancy: Float64Array | null = null;
-  if (diagnostics) {
-    logZ = r.rules.exactMessages ? initialLogZ(mdp, Vs[0]!, r.alpha) : exactLogZ(mdp, r, H);
-    const ev = evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps, r.terminal ?? undefined);
-    elbo = Number.isFinite(ev.elbo) ? ev.elbo : null;
-    occupancy = ev.occupancy;
-  }
-  return finiteResult(mdp, r, H, schedule, { Q: Qs[0]!, V: Vs[0]!, policy: Ps[0]!, steps: { Q: Qs, V: Vs, policy: Ps }, logZ, elbo, occupancy, warnings });
+  const run = finiteResult(mdp, r, H, schedule, { Q: Qs[0]!, V: Vs[0]!, policy: Ps[0]!, steps: { Q: Qs, V: Vs, policy: Ps }, logZ: null, elbo: null, occupancy: null, warnings });
+  if (!diagnostics) return run;
+  const terminal = r.terminal ?? undefined;
+  return withLazyDiagnostics(run, diagnosticsOnce(mdp, r, H, Vs[0]!, () => evaluateFinite(mdp, r.prior, r.alpha, r.gamma, Ps, terminal)));
+}
+
+/**
+ * log Z, the ELBO and the occupancy of a finite-horizon run, computed once, on first call: log Z
+ * from V_0 (exact messages) or by an exact backward pass of its own (other backups), the ELBO and
+ * occupancy by the forward pass `evaluate`.
+ */
+function diagnosticsOnce(
+  mdp: MdpArrays,
+  r: Resolved,
+  H: number,
+  V0: Float64Array,
+  evaluate: () => { elbo: number; occupancy: Float64Array },
+): () => Pick<SolveResult, "logZ" | "elbo" | "occupancy"> {
+  let done: Pick<SolveResult, "logZ" | "elbo" | "occupancy"> | undefined;
+  return () => {
+    if (done) return done;
+    const logZ = r.rules.exactMessages ? initialLogZ(mdp, V0, r.alpha) : exactLogZ(mdp, r, H);
+    const ev = evaluate();
+    done = { logZ: Number.isFinite(logZ) ? logZ : null, elbo: Number.isFinite(ev.elbo) ? ev.elbo : null, occupancy: ev.occupancy };
+    return done;
+  };
+}
+
+/** The result with logZ, elbo and occupancy as getters that compute the diagnostics on first read. */
+function withLazyDiagnostics(run: SolveResult, diag: () => Pick<SolveResult, "logZ" | "elbo" | "occupancy">): SolveResult {
+  return lazyFields(run, { logZ: () => diag().logZ, elbo: () => diag().elbo, occupancy: () => diag().occupancy });
 }
 
 /** A finite-horizon result: what both paths (stored steps, streaming) computed, and what a horizon fixes. */

@@ -16,7 +16,7 @@ import { familyKernel, unreachable } from "./rules/index.js";
 import { policyRowsFromValues } from "./rules/actions.js";
 import { rowReader, type PolicyRow } from "./occupancy.js";
 import type { Schedule } from "./schedule.js";
-import type { Resolved, SolveResult, StopReason } from "./solve-options.js";
+import { lazyFields, type Resolved, type SolveResult, type StopReason } from "./solve-options.js";
 import { ruleStepper, type Stepper } from "./stepper.js";
 import { trappedStates } from "../mdp/reachability.js";
 import { collectGarbage } from "../host.js";
@@ -292,12 +292,6 @@ function infiniteDiagnostics(
   };
 }
 
-/** Replace fields of a result by enumerable getters, each computing its value on first read. */
-function lazyFields<T extends object>(target: T, getters: { [K in keyof T]?: () => T[K] }): void {
-  for (const key of Object.keys(getters) as (keyof T & string)[]) {
-    Object.defineProperty(target, key, { get: getters[key]!, enumerable: true, configurable: true });
-  }
-}
 
 /**
  * q(a|s) = pi0 exp((Q - V)/alpha), built on first read: a caller that wants the values alone (the

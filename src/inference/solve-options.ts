@@ -75,9 +75,10 @@ export interface SolveOptions {
    */
   readonly keepSteps?: boolean;
   /**
-   * Compute the ELBO, log Z and the occupancy (extra passes). On an infinite horizon they are
-   * computed on the first read of `elbo`, `occupancy` or `warnings` (a caller that reads only Q, V
-   * and the policy never pays for them); false: they are null and never computed. @defaultValue true
+   * Compute the ELBO, log Z and the occupancy (extra passes). They are computed on first read: of
+   * `elbo`, `occupancy` or `warnings` on an infinite horizon, of `logZ`, `elbo` or `occupancy` on a
+   * finite one (a caller that reads only Q, V and the policy never pays for them); false: they are
+   * null and never computed. @defaultValue true
    */
   readonly diagnostics?: boolean;
   /**
@@ -143,7 +144,7 @@ export interface SolveResult {
   readonly logZ: number | null;
   /**
    * ELBO (nats) of the returned policy under the true dynamics; null when not computed or not finite.
-   * Infinite horizon: computed with the occupancy on first read (a getter; `diagnostics`).
+   * Computed with the occupancy (and log Z) on first read (a getter; `diagnostics`).
    */
   readonly elbo: number | null;
   /**
@@ -302,3 +303,13 @@ export function resolveOptions(mdp: MdpArrays, o: SolveOptions): Resolved {
   return { rules, alpha, gamma, horizon, prior, tol, maxIter, stallTest: o.stallTest ?? true, strict: o.strict ?? false, diagnostics: o.diagnostics ?? true, schedule, threads, alphaDiagnostics, keepSteps: o.keepSteps ?? true, terminal, valueScale: valueScale(mdp, { alpha, gamma, horizon, maxIter, entropy: prior.kind === "entropy" }) };
 }
 
+/**
+ * Replace fields of a result by enumerable getters, each computing its value on first read (the
+ * diagnostics: infinite.ts, finite.ts). Returns `target`.
+ */
+export function lazyFields<T extends object>(target: T, getters: { [K in keyof T]?: () => T[K] }): T {
+  for (const key of Object.keys(getters) as (keyof T & string)[]) {
+    Object.defineProperty(target, key, { get: getters[key]!, enumerable: true, configurable: true });
+  }
+  return target;
+}

@@ -27,7 +27,7 @@ export function solveFiniteStreaming(
   gamma: number,
   H: number,
   diagnostics: boolean,
-): { Q: Float64Array; V: Float64Array; policy: Float64Array; evaluation: { elbo: number; occupancy: Float64Array } | null } {
+): { Q: Float64Array; V: Float64Array; policy: Float64Array; evaluate: (() => { elbo: number; occupancy: Float64Array }) | null } {
   const n = mdp.nStates;
   const m = mdp.nActions;
   const K = Math.ceil(Math.sqrt(H));
@@ -43,7 +43,7 @@ export function solveFiniteStreaming(
     [Vnext, V] = [V, Vnext];
   }
   const V0 = Vnext;
-  if (!diagnostics) return { Q, V: V0, policy, evaluation: null };
+  if (!diagnostics) return { Q, V: V0, policy, evaluate: null };
   function* policies(): Generator<Float64Array> {
     const seg = Array.from({ length: Math.min(K, H) }, () => new Float64Array(n * m));
     const q = new Float64Array(n * m);
@@ -61,5 +61,6 @@ export function solveFiniteStreaming(
       for (let t = start; t < end; t++) yield seg[t - start]!;
     }
   }
-  return { Q, V: V0, policy, evaluation: evaluateFinite(mdp, prior, alpha, gamma, policies()) };
+  // The forward pass when asked (the result's diagnostics are read lazily): it keeps the checkpoints.
+  return { Q, V: V0, policy, evaluate: () => evaluateFinite(mdp, prior, alpha, gamma, policies()) };
 }

@@ -1,19 +1,21 @@
 /**
- * An infinite-horizon result computes its diagnostics (ELBO, occupancy, and the warnings they may
- * add) on first read (infinite.ts infiniteDiagnostics): a solve whose caller never reads them does
- * not run them, a read runs them once, and what is read equals the policy evaluation run directly
- * (evaluate.ts, on the returned policy, the same options).
+ * A result computes its diagnostics on first read: on an infinite horizon the ELBO, the occupancy
+ * and the warnings they may add (infinite.ts infiniteDiagnostics), on a finite one log Z, the ELBO
+ * and the occupancy (finite.ts, stored steps and streaming). A solve whose caller never reads them
+ * does not run them, a read runs them once, and what is read equals the evaluation run directly
+ * (evaluate.ts, on the returned policies, the same options) and, for log Z, an independent pass.
  */
 import { describe, expect, it, vi } from "vitest";
 
 vi.mock("../../src/inference/evaluate.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/inference/evaluate.js")>();
-  return { ...real, evaluateInfinite: vi.fn(real.evaluateInfinite) };
+  return { ...real, evaluateInfinite: vi.fn(real.evaluateInfinite), evaluateFinite: vi.fn(real.evaluateFinite) };
 });
 
-const { evaluateInfinite } = await import("../../src/inference/evaluate.js");
+const { evaluateInfinite, evaluateFinite } = await import("../../src/inference/evaluate.js");
 const { frozenLakeOpen, randomMdp, solve, uniformPrior } = await import("../../src/index.js");
 const calls = evaluateInfinite as unknown as ReturnType<typeof vi.fn>;
+const finiteCalls = evaluateFinite as unknown as ReturnType<typeof vi.fn>;
 
 describe("an infinite-horizon result computes its diagnostics on first read", () => {
   it("solve does not run them; the first read of elbo, occupancy or warnings runs them once; later reads give the same values", () => {
@@ -70,5 +72,49 @@ describe("an infinite-horizon result computes its diagnostics on first read", ()
     expect(w[w.length - 1]).toMatch(/^not converged: residual .* after 3 sweeps/);
     expect(w[w.length - 2]).toMatch(/the ELBO of the returned policy was not computed: evaluating the policy ran out of sweeps \(3\)/);
     expect(res.elbo).toBeNull();
+  });
+});
+
+describe("a finite-horizon result computes log Z, the ELBO and the occupancy on first read", () => {
+  const mdp = randomMdp({ states: 12, actions: 3, successors: 3, seed: 21, terminalProbability: 0.2 });
+  const H = 30;
+
+  it("stored steps: solve does not run the forward pass; a read runs it once; the values are those of evaluateFinite on the returned policies", () => {
+    finiteCalls.mockClear();
+    const res = solve(mdp, { backup: "variational", alpha: 0.4, gamma: 0.95, horizon: H });
+    void res.V;
+    expect(finiteCalls).not.toHaveBeenCalled();
+    for (const key of ["logZ", "elbo", "occupancy"]) expect(typeof Object.getOwnPropertyDescriptor(res, key)?.get).toBe("function");
+    const elbo = res.elbo;
+    expect(finiteCalls).toHaveBeenCalledTimes(1);
+    expect(res.logZ).toBe(res.logZ);
+    expect(res.occupancy).toBe(res.occupancy);
+    expect(finiteCalls).toHaveBeenCalledTimes(1);
+    const direct = evaluateFinite(mdp, uniformPrior(12, 3), 0.4, 0.95, res.steps!.policy);
+    expect(elbo).toBe(direct.elbo);
+    expect(Array.from(res.occupancy!)).toEqual(Array.from(direct.occupancy));
+    // log Z of a variational run comes from an exact backward pass of its own: the exact backup's V_0.
+    const exact = solve(mdp, { backup: "exact", alpha: 0.4, gamma: 0.95, horizon: H, diagnostics: false });
+    let mx = -Infinity;
+    for (let s = 0; s < 12; s++) if (mdp.initial[s]! > 0) mx = Math.max(mx, exact.V[s]! / 0.4);
+    let sum = 0;
+    for (let s = 0; s < 12; s++) if (mdp.initial[s]! > 0) sum += mdp.initial[s]! * Math.exp(exact.V[s]! / 0.4 - mx);
+    expect(Math.abs(res.logZ! - (mx + Math.log(sum)))).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(res.logZ!)));
+  });
+
+  it("streaming (keepSteps: false): the same numbers as the stored steps, computed on first read", () => {
+    finiteCalls.mockClear();
+    const o = { backup: "exact", alpha: 0.7, gamma: 0.9, horizon: H } as const;
+    const streamed = solve(mdp, { ...o, keepSteps: false });
+    expect(streamed.steps).toBeNull();
+    expect(finiteCalls).not.toHaveBeenCalled();
+    const stored = solve(mdp, o);
+    expect(streamed.elbo).toBe(stored.elbo);
+    expect(streamed.logZ).toBe(stored.logZ);
+    expect(Array.from(streamed.occupancy!)).toEqual(Array.from(stored.occupancy!));
+    expect(finiteCalls).toHaveBeenCalledTimes(2);
+    const off = solve(mdp, { ...o, keepSteps: false, diagnostics: false });
+    expect([off.logZ, off.elbo, off.occupancy]).toEqual([null, null, null]);
+    expect(finiteCalls).toHaveBeenCalledTimes(2);
   });
 });
