@@ -14,9 +14,9 @@ import { COMMANDS } from "./registry.js";
 import { UsageError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 
-/** The package version, read from package.json (compiled: dist/src/cli -> root; from source: src/cli -> root). */
+/** The package version, read from package.json (compiled: dist/src/cli -> root; from source: src/cli -> root; the bundle dist/cai.js: dist -> root). */
 function version(): string {
-  for (const rel of ["../../../package.json", "../../package.json"]) {
+  for (const rel of ["../../../package.json", "../../package.json", "../package.json"]) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
       if (pkg.name === "control-as-inference" && typeof pkg.version === "string") return pkg.version;

@@ -85,9 +85,9 @@ export async function derivationsHtml(model: SymbolicModel): Promise<string> {
   return blocks.join("\n");
 }
 
-/** The page script's entry: the compiled page.js beside this module, or page.ts when run from the sources. */
+/** The page script's entry: the compiled page.js beside this module, or page.ts when run from the sources, or dist/src/lesson/page.js from the bundled command line (dist/cai.js). */
 function pageEntry(): string {
-  for (const name of ["page.js", "page.ts"]) {
+  for (const name of ["page.js", "page.ts", "src/lesson/page.js"]) {
     const path = fileURLToPath(new URL(`./${name}`, import.meta.url));
     if (existsSync(path)) return path;
   }

@@ -44,7 +44,7 @@ import { tableBytes } from "../../src/limits.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../.."); // dist/test/bench -> repository root
-const cli = join(root, "dist/src/cli/main.js");
+const cli = join(root, "dist/cai.js");
 
 // ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);

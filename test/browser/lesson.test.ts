@@ -25,7 +25,7 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 const BACKUPS: Backup[] = ["exact", "variational", "hard"];
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "dist/src/cli/main.js");
+const cli = join(root, "dist/cai.js");
 const out = join(root, "test-output/browser");
 const pagePath = join(out, "lesson.html");
 let profile = "";

@@ -29,7 +29,7 @@ const ARGS = [
 ];
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "dist/src/cli/main.js");
+const cli = join(root, "dist/cai.js");
 const out = join(root, "test-output/browser");
 let profile = "";
 let context: BrowserContext | undefined;

@@ -1,5 +1,5 @@
 /**
- * The compiled `cai` (dist/src/cli/main.js; `npm test` runs tsc first), run as a child process on
+ * The compiled `cai` (dist/cai.js, the bundled bin; `npm test` runs tsc first), run as a child process on
  * files in a fresh temporary directory. Errors: one line per problem on stderr, exit status 2,
  * never a stack trace.
  */

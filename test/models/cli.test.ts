@@ -1,6 +1,6 @@
 /**
  * The model flags of `cai solve` (--model, --reference, --beta, --demos), run on the compiled CLI
- * (dist/src/cli/main.js; `npm test` runs tsc first) with files in a fresh temporary directory.
+ * (dist/cai.js, the bundled bin; `npm test` runs tsc first) with files in a fresh temporary directory.
  * Numbers are checked against the closed forms, computed here; bad files exit 2 with one
  * "cai: error:" line per problem and no stack trace.
  */

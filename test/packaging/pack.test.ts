@@ -15,8 +15,9 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { sc
 describe("packaging", () => {
   it("prepare builds dist/, and build and example are incremental", () => {
     expect(pkg.scripts.prepare).toBe("npm run build");
-    // tsc incremental, then the WebAssembly kernel, compiled only when its source is newer than the .wasm.
-    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json --incremental --tsBuildInfoFile dist\/\.tsbuildinfo && node scripts\/build-wasm\.mjs$/);
+    // tsc incremental, then the WebAssembly kernel, compiled only when its source is newer than the .wasm,
+    // then the bundled command line (dist/cai.js, the bin).
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json --incremental --tsBuildInfoFile dist\/\.tsbuildinfo && node scripts\/build-wasm\.mjs && node scripts\/build-cli\.mjs$/);
     expect(pkg.scripts.example).toBe("node examples/launch.mjs");
   });
 
@@ -25,7 +26,7 @@ describe("packaging", () => {
     const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    for (const f of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/models/index.js", "dist/models/index.d.ts", "dist/src/inference/kernels/wasm/sweep.wasm"]) expect(files).toContain(f);
+    for (const f of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/cai.js", "dist/models/index.js", "dist/models/index.d.ts", "dist/src/inference/kernels/wasm/sweep.wasm", "dist/src/lesson/page.js"]) expect(files).toContain(f);
     expect(files.some((f) => f.startsWith("dist/test/") || f.startsWith("test/") || f.includes(".tsbuildinfo"))).toBe(false);
   });
 

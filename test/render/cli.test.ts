@@ -1,5 +1,5 @@
 /**
- * `cai render` and `cai report` as a user runs them: the compiled CLI (dist/src/cli/main.js, built
+ * `cai render` and `cai report` as a user runs them: the compiled CLI (dist/cai.js, the bundled bin, built
  * by `npm test`'s tsc) in a child process, on environment files written by `cai env`. Pictures land
  * in --out and parse; bad input exits 2 with one line naming the flag; a failed run exits 1.
  */

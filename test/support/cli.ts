@@ -1,5 +1,6 @@
 /**
- * Running the compiled `cai` (dist/src/cli/main.js; `npm test` runs tsc first) as a child process,
+ * Running the compiled `cai` as users run it (the bin, dist/cai.js: the bundle `npm test` builds after
+ * tsc, scripts/build-cli.mjs) as a child process,
  * with files in a fresh temporary directory.
  */
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect } from "vitest";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
-export const cliPath = join(root, "dist/src/cli/main.js");
+export const cliPath = join(root, "dist/cai.js");
 
 export interface Run {
   status: number | null;

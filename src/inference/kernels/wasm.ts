@@ -99,8 +99,8 @@ export function wasmModule(): WebAssembly.Module | null {
     return null;
   }
   // dist/src/inference/kernels/wasm.js -> ./wasm/sweep.wasm; run from the sources (vitest), the
-  // build's copy in dist.
-  const candidates = ["./wasm/sweep.wasm", "../../../dist/src/inference/kernels/wasm/sweep.wasm"];
+  // build's copy in dist; the bundled command line (dist/cai.js, scripts/build-cli.mjs), from dist.
+  const candidates = ["./wasm/sweep.wasm", "../../../dist/src/inference/kernels/wasm/sweep.wasm", "./src/inference/kernels/wasm/sweep.wasm"];
   for (const rel of candidates) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
