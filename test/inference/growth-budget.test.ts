@@ -12,7 +12,7 @@ vi.mock("../../src/inference/growth.js", async (importOriginal) => {
 });
 
 const growth = await import("../../src/inference/growth.js");
-const { frozenLakeOpen, randomMdp, solve } = await import("../../src/index.js");
+const { NoFixedPointError, TabularMdp, frozenLakeOpen, randomMdp, solve } = await import("../../src/index.js");
 const lower = growth.exactLogGrowthLowerBound as unknown as ReturnType<typeof vi.fn>;
 const power = growth.exactLogSpectralRadius as unknown as ReturnType<typeof vi.fn>;
 
@@ -38,5 +38,32 @@ describe("the growth test after maxIter", () => {
     expect(res.warnings.some((w) => w.startsWith("whether a fixed point exists"))).toBe(false);
     expect(lower).not.toHaveBeenCalled();
     expect(power).not.toHaveBeenCalled();
+  });
+});
+
+describe("the growth test during a run", () => {
+  it("catches growth on a periodic chain, whose residual cycles and drifts down slowly, long before maxIter", () => {
+    // A deterministic 3-cycle with a reward on one edge: rho = 12.02, and the residual cycles with
+    // period 3 while it drifts towards alpha log rho like 1 / sweeps (found by a property test).
+    const mdp = TabularMdp.fromArrays({
+      nStates: 3,
+      nActions: 2,
+      rowStart: Int32Array.from([0, 1, 2, 3, 4, 5, 6]),
+      next: Int32Array.from([1, 2, 0, 0, 0, 1]),
+      prob: Float64Array.from([1, 1, 1, 1, 1, 1]),
+      reward: Float64Array.from([0, 0, 0, 0, 1.3606595753426105, 0]),
+      done: Uint8Array.from([0, 0, 0, 0, 0, 0]),
+      initial: Float64Array.from([1 / 3, 1 / 3, 1 / 3]),
+    });
+    let err: unknown;
+    const sweeps: number[] = [];
+    try {
+      solve(mdp, { backup: "exact", alpha: 0.2, gamma: 0.8, onSweep: (k) => void sweeps.push(k) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NoFixedPointError);
+    expect((err as InstanceType<typeof NoFixedPointError>).spectralRadius).toBeCloseTo(12.0192, 3);
+    expect(Math.max(...sweeps)).toBeLessThanOrEqual(1000);
   });
 });
