@@ -169,8 +169,8 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
         const steady = iterations % GROWTH_WINDOW === 0 && windowMax >= 0.99 * lastWindowMax;
         if (iterations % GROWTH_WINDOW === 0) lastWindowMax = windowMax;
         if (iterations >= 4 * GROWTH_WINDOW && iterations - lastGrowthTest >= growthWindow && steady) {
-          // Residual steady at a positive level: linear growth, or slow convergence. Decide by rho,
-          // within a budget of a few sweeps; undecided, ask again after twice as many sweeps.
+          // Residual barely falling: linear growth, or slow convergence. Decide by rho (a few
+          // log-space passes); undecided, ask again after twice as many sweeps.
           lastGrowthTest = iterations;
           const logRho = logGrowth(res);
           if (logRho >= 0) throw new NoFixedPointError(r.alpha * logRho, Math.exp(logRho), logRho);
