@@ -54,7 +54,7 @@ function solveWith(kernel: "js" | "wasm", mdp: MdpArrays, o: SolveOptions) {
 }
 
 /** The rules' own loops: sweep 0 then K Jacobi sweeps. */
-function plainJacobi(mdp: MdpArrays, backup: Backup, alpha: number, gamma: number, prior: ActionPrior, sweeps: number) {
+function plainJacobi(mdp: MdpArrays, backup: Backup | "exact", alpha: number, gamma: number, prior: ActionPrior, sweeps: number) {
   const rules = RULES[backup];
   const V = new Float64Array(mdp.nStates);
   const Q = new Float64Array(mdp.nStates * mdp.nActions);
@@ -76,17 +76,35 @@ function relGap(a: Float64Array, b: Float64Array): number {
   return g;
 }
 
-const arbCase = fc.record({
+/** The random MDP and prior of a case (randomMdp, seededPrior), and its sweeps. */
+const mdpFields = {
   states: fc.integer({ min: 1, max: 40 }),
   actions: fc.integer({ min: 1, max: 4 }),
   successors: fc.integer({ min: 1, max: 5 }),
   seed: fc.integer({ min: 0, max: 1_000_000 }),
   terminal: fc.constantFrom(0, 0.2),
+  priorKind: fc.constantFrom("uniform" as const, "entropy" as const, "table" as const),
+  sweeps: fc.integer({ min: 1, max: 25 }),
+};
+
+/** The open ring of 70 000 states whose second successor is half the ring away: jumps beyond Int16 (the absolute layout), two coefficients, done entries. */
+function farMdp(): TabularMdp {
+  const n = 70_000;
+  return TabularMdpClass.fromLists(
+    Array.from({ length: n }, (_, s) =>
+      [0.25, 0.75].map((p) => [
+        { prob: p, next: (s + 1) % n, reward: (s + 1) % n === 0 ? 1 : 0, done: false },
+        { prob: 1 - p, next: (s + n / 2) % n, reward: (s + n / 2) % n === 0 ? 1 : 0, done: s % 2 === 0 },
+      ]),
+    ),
+  );
+}
+
+const arbCase = fc.record({
+  ...mdpFields,
   alpha: fc.double({ min: 0.05, max: 3, noNaN: true }),
   gamma: fc.double({ min: 0.3, max: 0.95, noNaN: true }),
   backup: fc.constantFrom<Backup>("variational", "hard"),
-  priorKind: fc.constantFrom("uniform" as const, "entropy" as const, "table" as const),
-  sweeps: fc.integer({ min: 1, max: 25 }),
 });
 
 describe("the WebAssembly kernel", () => {
@@ -156,15 +174,9 @@ describe("the WebAssembly kernel", () => {
 
 describe("the WebAssembly exp-space kernel (the exact backup)", () => {
   const arbExact = fc.record({
-    states: fc.integer({ min: 1, max: 40 }),
-    actions: fc.integer({ min: 1, max: 4 }),
-    successors: fc.integer({ min: 1, max: 5 }),
-    seed: fc.integer({ min: 0, max: 1_000_000 }),
-    terminal: fc.constantFrom(0, 0.2),
+    ...mdpFields,
     alpha: fc.double({ min: 0.3, max: 3, noNaN: true }),
     gamma: fc.double({ min: 0.3, max: 0.9, noNaN: true }),
-    priorKind: fc.constantFrom("uniform" as const, "entropy" as const, "table" as const),
-    sweeps: fc.integer({ min: 1, max: 25 }),
   });
 
   it("after K sweeps equals the exact rules' own loops within 1e-12, and the JavaScript kernel on 1, 2 and 3 threads (random MDPs, all priors, terminal entries)", () => {
@@ -193,36 +205,21 @@ describe("the WebAssembly exp-space kernel (the exact backup)", () => {
         expect(wasm.iterations).toBe(js.iterations);
         expect(relGap(wasm.Q, js.Q)).toBeLessThanOrEqual(1e-12);
         expect(relGap(wasm.V, js.V)).toBeLessThanOrEqual(1e-12);
-        const rules = RULES.exact;
-        const V = new Float64Array(mdp.nStates);
-        const Q = new Float64Array(mdp.nStates * mdp.nActions);
-        for (let k = 0; k <= wasm.iterations; k++) {
-          rules.dynamics.apply(mdp, V, c.alpha, c.gamma, Q);
-          rules.actions.apply(Q, prior, c.alpha, V, null);
-        }
-        expect(relGap(wasm.Q, Q)).toBeLessThanOrEqual(1e-12);
-        expect(relGap(wasm.V, V)).toBeLessThanOrEqual(1e-12);
+        const plain = plainJacobi(mdp, "exact", c.alpha, c.gamma, prior, wasm.iterations);
+        expect(relGap(wasm.Q, plain.Q)).toBeLessThanOrEqual(1e-12);
+        expect(relGap(wasm.V, plain.V)).toBeLessThanOrEqual(1e-12);
       }),
       fcParams(60),
     );
   });
 
   it("in each entry layout (relative with one coefficient and done entries, palette, absolute, dense) equals the JavaScript kernel within 1e-12, converged", () => {
-    const n = 70_000;
-    const far = TabularMdpClass.fromLists(
-      Array.from({ length: n }, (_, s) =>
-        [0.25, 0.75].map((p) => [
-          { prob: p, next: (s + 1) % n, reward: (s + 1) % n === 0 ? 1 : 0, done: false },
-          { prob: 1 - p, next: (s + n / 2) % n, reward: (s + n / 2) % n === 0 ? 1 : 0, done: s % 2 === 0 },
-        ]),
-      ),
-    );
     // alpha >= 1, gamma <= 0.25, rewards in [-1, 1]: rho <= 0.25 e < 1; the lake (reward at the
     // goal only) at gamma 0.95 takes hundreds of sweeps.
     const cases: [TabularMdp, number, number][] = [
       [frozenLakeOpen(30), 0.5, 0.95],
       [randomMdp({ states: 60, actions: 3, successors: 3, seed: 5, terminalProbability: 0.2 }), 1, 0.25],
-      [far, 1, 0.25],
+      [farMdp(), 1, 0.25],
       [randomMdp({ states: 20_000, actions: 4, successors: 3, seed: 11, terminalProbability: 0.1 }), 1.5, 0.25],
     ];
     const layouts = cases.map(([mdp, , gamma]) => {
@@ -280,14 +277,7 @@ describe("the WebAssembly kernel in each entry layout, against the rules (Jacobi
   });
 
   it("absolute (jumps beyond the Int16 range, two coefficients)", () => {
-    const n = 70_000;
-    const P = Array.from({ length: n }, (_, s) =>
-      [0.25, 0.75].map((p) => [
-        { prob: p, next: (s + 1) % n, reward: (s + 1) % n === 0 ? 1 : 0, done: false },
-        { prob: 1 - p, next: (s + n / 2) % n, reward: (s + n / 2) % n === 0 ? 1 : 0, done: s % 2 === 0 },
-      ]),
-    );
-    const mdp = TabularMdpClass.fromLists(P);
+    const mdp = farMdp();
     const compiled = compileDynamics(mdp, 0.9, false);
     expect(compiled.relative).toBe(0);
     expect(compiled.dense).toBe(0);
