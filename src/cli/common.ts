@@ -3,6 +3,7 @@
  * usage errors), number parsing that names the flag, and error reporting without stack traces.
  */
 import { writeJson } from "./json-writer.js";
+import { writeSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CaiError, InputError, NoFixedPointError, ParameterError, UsageError } from "../errors.js";
 import { escapeControl } from "../preview.js";
@@ -190,9 +191,36 @@ function oneLine(s: string): string {
  * as a list): the bytes of `JSON.stringify(value, cliReplacer)`, written in chunks (json-writer.ts).
  */
 export function printJson(value: unknown): void {
-  const write = (chunk: string): void => void process.stdout.write(chunk);
+  const write = stdoutWriter();
   if (!writeJson(value, write)) write("undefined");
   write("\n");
+}
+
+/**
+ * A writer of text and bytes to standard output that is done with each chunk when it returns (the
+ * JSON writer hands it views of the WebAssembly number writer's memory): fs.writeSync on fd 1, all
+ * of the chunk, waiting out EAGAIN on a non-blocking pipe, and leaving as the 'error' handler of
+ * main.ts does when the reader has gone (EPIPE). Where process.stdout still holds queued output,
+ * chunks are copied and queued behind it instead, so that the order stays.
+ */
+function stdoutWriter(): (chunk: string | Uint8Array) => void {
+  if (process.stdout.writableLength > 0) {
+    return (chunk) => void process.stdout.write(typeof chunk === "string" ? chunk : Buffer.from(chunk));
+  }
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  return (chunk) => {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    for (let at = 0; at < bytes.length; ) {
+      try {
+        at += writeSync(1, bytes, at, bytes.length - at);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
+        else if (code === "EPIPE") process.exit(process.exitCode ?? 0);
+        else throw e;
+      }
+    }
+  };
 }
 
 /**

@@ -7,13 +7,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonTable, cliReplacer, writeJson } from "../../src/cli/json-writer.js";
+import { numberBytes, type NumberBytes } from "../../src/cli/number-bytes.js";
 import { resultJson } from "../../src/cli/solve-flags.js";
 import { frozenLakeOpen, solve } from "../../src/index.js";
 import { fcParams } from "../support/arbitraries.js";
 
-function written(value: unknown): string | undefined {
+/** The text writeJson writes: with the WebAssembly number writer (the default) or with String(x) only (`numbers` null). */
+function written(value: unknown, numbers?: NumberBytes | null): string | undefined {
   const chunks: string[] = [];
-  return writeJson(value, (c) => chunks.push(c)) ? chunks.join("") : undefined;
+  const sink = (c: string | Uint8Array) => void chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("latin1"));
+  return writeJson(value, sink, numbers) ? chunks.join("") : undefined;
 }
 
 const anyNumber = fc.oneof(
@@ -52,7 +55,9 @@ describe("JSON writer", () => {
   it("writes exactly what JSON.stringify with the CLI's replacer writes, on random documents", () => {
     fc.assert(
       fc.property(doc, (v) => {
-        expect(written(v)).toBe(JSON.stringify(v, cliReplacer) as string | undefined);
+        const expected = JSON.stringify(v, cliReplacer) as string | undefined;
+        expect(written(v)).toBe(expected);
+        expect(written(v, null)).toBe(expected);
       }),
       fcParams(400),
     );
@@ -61,8 +66,10 @@ describe("JSON writer", () => {
   it("writes every number as JSON.stringify does (shortest round trip, exponents, -0 as 0, non-finite as null)", () => {
     fc.assert(
       fc.property(fc.array(anyNumber, { minLength: 1, maxLength: 200 }), (a) => {
-        expect(written(Float64Array.from(a))).toBe(JSON.stringify(Array.from(a), cliReplacer));
-        expect(written({ a, b: [a] })).toBe(JSON.stringify({ a, b: [a] }, cliReplacer));
+        for (const nb of [undefined, null]) {
+          expect(written(Float64Array.from(a), nb)).toBe(JSON.stringify(Array.from(a), cliReplacer));
+          expect(written({ a, b: [a] }, nb)).toBe(JSON.stringify({ a, b: [a] }, cliReplacer));
+        }
       }),
       fcParams(500),
     );
@@ -80,9 +87,75 @@ describe("JSON writer", () => {
     const mdp = frozenLakeOpen(40); // 6400 Q values: several chunks
     const res = solve(mdp, { gamma: 0.95, alpha: 0.2 });
     const out = resultJson(res, false);
-    const chunks: string[] = [];
-    writeJson(out, (c) => chunks.push(c));
-    expect(chunks.length).toBeGreaterThan(2);
-    expect(chunks.join("")).toBe(JSON.stringify(out, cliReplacer));
+    for (const nb of [undefined, null]) {
+      const chunks: string[] = [];
+      writeJson(out, (c) => chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("latin1")), nb);
+      expect(chunks.length).toBeGreaterThan(2);
+      expect(chunks.join("")).toBe(JSON.stringify(out, cliReplacer));
+    }
+  });
+
+  it("the WebAssembly number writer is built and loads (the tests above would otherwise try String(x) twice)", () => {
+    expect(numberBytes()).not.toBeNull();
+  });
+});
+
+/** Every item of `xs` as the WebAssembly writer writes it, split at its commas (a list, width null). */
+function wasmItems(xs: Float64Array): string[] {
+  const parts: Buffer[] = [];
+  numberBytes()!.write(xs, 0, xs.length, null, (b) => parts.push(Buffer.from(b)));
+  return Buffer.concat(parts).toString("latin1").split(",");
+}
+const asJson = (x: number) => (Number.isFinite(x) ? (x === 0 ? "0" : String(x)) : "null");
+
+describe("WebAssembly number writer (Ryu) against String(x)", () => {
+  it("agrees on 400 000 doubles: random bit patterns, subnormals, integers, decimals, halves and every power of two and ten", () => {
+    const xs: number[] = [];
+    const bits = new BigUint64Array(1);
+    const f = new Float64Array(bits.buffer);
+    // A fixed generator (xorshift), so a failure names the same doubles every run.
+    let seed = 0x9e3779b9;
+    const u32 = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    for (let i = 0; i < 100_000; i++) {
+      bits[0] = (BigInt(u32()) << 32n) | BigInt(u32());
+      xs.push(f[0]!); // any double, NaNs and infinities among them
+      bits[0] = BigInt(u32() % 0x100000) * 2n ** 32n + BigInt(u32()); // subnormal
+      xs.push(f[0]!);
+      xs.push(u32() * 2 ** (u32() % 40) * (u32() & 1 ? 1 : -1)); // integers, some past 2^53 and 1e21
+      xs.push(Math.round(u32() / 2 ** (u32() % 30)) / 10 ** (u32() % 12)); // short decimals
+    }
+    for (let e = -1074; e <= 1023; e++) xs.push(2 ** e, -(2 ** e), 1.5 * 2 ** e);
+    for (let e = -323; e <= 308; e++) xs.push(Number(`1e${e}`), Number(`5e${e}`), Number(`9.999999999999999e${e}`));
+    const a = Float64Array.from(xs);
+    const got = wasmItems(a);
+    expect(got.length).toBe(a.length);
+    const bad: string[] = [];
+    for (let i = 0; i < a.length; i++) if (got[i] !== asJson(a[i]!) && bad.length < 5) bad.push(`${asJson(a[i]!)} written as ${got[i]}`);
+    expect(bad).toEqual([]);
+  });
+
+  it("agrees on random doubles (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double(), { minLength: 1, maxLength: 100 }), (a) => {
+        expect(wasmItems(Float64Array.from(a))).toEqual(a.map(asJson));
+      }),
+      fcParams(300),
+    );
+  });
+
+  it("frames tables of every width across its blocks of 8192 numbers as nested JSON lists", () => {
+    for (const n of [16, 8191, 8192, 8193, 16385, 20000]) {
+      const flat = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? i : 1 / (i + 1)));
+      for (const width of [null, 1, 3, 4, 7]) {
+        const t = new JsonTable(flat, width);
+        expect(written(t)).toBe(JSON.stringify(t));
+        expect(written({ rows: t, after: [1, 2] })).toBe(JSON.stringify({ rows: t, after: [1, 2] }));
+      }
+    }
   });
 });
