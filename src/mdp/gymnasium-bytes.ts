@@ -23,18 +23,80 @@ const bail = new Bail();
 
 /** The arrays of a Gymnasium P JSON document in `bytes`, or undefined when it is not the common shape. */
 export function gymnasiumFromBytes(bytes: Uint8Array): MdpArrays | undefined {
+  return attempt(() => decode(bytes, bytes.length, null));
+}
+
+/**
+ * The same from a reader of `size` bytes (a file: `read(into, at, length)` fills into[at..] and
+ * returns how many bytes it gave, 0 at the end), read through one window of WINDOW bytes reused from
+ * start to end, so that the file is never in memory whole: a 38 MB file then touches 1 MiB of fresh
+ * memory instead of 38. An item of the document longer than the margin (a number of 64 000 digits,
+ * a run of 64 KB of spaces) meets the window's end and returns undefined, as any other uncommon
+ * shape. `window` sets the window's size and margin (tests take small ones to cross many windows).
+ */
+export function gymnasiumFromReader(
+  size: number,
+  read: (into: Uint8Array, at: number, length: number) => number,
+  window: { readonly bytes: number; readonly margin: number } = { bytes: WINDOW, margin: MARGIN },
+): MdpArrays | undefined {
+  if (!(window.margin >= 1 && window.margin < window.bytes)) throw new RangeError(`the window's margin (${window.margin}) must be at least 1 and below its size (${window.bytes})`);
+  return attempt(() => decode(new Uint8Array(window.bytes + SENTINEL), size, read, window.margin));
+}
+
+function attempt(run: () => MdpArrays): MdpArrays | undefined {
   try {
-    return decode(bytes);
+    return run();
   } catch (e) {
     if (e === bail) return undefined;
     throw e;
   }
 }
 
-function decode(b: Uint8Array): MdpArrays {
-  const len = b.length;
+/** The reader's window, and how far from its end the decoder refills it at the next item. */
+const WINDOW = 1 << 20;
+const MARGIN = 1 << 16;
+/** Zero bytes after the window's data: NUL is nowhere in the grammar, so the decoder stops on it and bails. */
+const SENTINEL = 16;
+
+/**
+ * Decode from `first`: the whole document when `read` is null, else a window that `read` fills
+ * (the document's size `size` sets the first capacity of the entry arrays).
+ */
+function decode(first: Uint8Array, size: number, read: ((into: Uint8Array, at: number, length: number) => number) | null, margin = MARGIN): MdpArrays {
+  const b = first;
+  const windowBytes = b.length - SENTINEL;
   let i = 0;
-  if (len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
+  let avail = b.length;
+  let eof = true;
+  let refillAt = Infinity;
+  /** Move the unread bytes to the window's start and read on after them. */
+  const refill = (): void => {
+    if (read === null || eof) return;
+    b.copyWithin(0, i, avail);
+    let got = avail - i;
+    i = 0;
+    while (got < windowBytes) {
+      const r = read(b, got, windowBytes - got);
+      if (r === 0) {
+        eof = true;
+        break;
+      }
+      got += r;
+    }
+    avail = got;
+    b.fill(0, avail, avail + SENTINEL);
+    refillAt = eof ? Infinity : avail - margin;
+  };
+  if (read !== null) {
+    avail = 0;
+    eof = false;
+    refill();
+  }
+  /** At the start of each item: refill when the window's unread part is shorter than the margin. */
+  const mark = (): void => {
+    if (i > refillAt) refill();
+  };
+  if (avail >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
 
   const ws = (): void => {
     for (;;) {
@@ -139,10 +201,10 @@ function decode(b: Uint8Array): MdpArrays {
 
   // Growable entry arrays (rows of P add entries in order).
   // About 35 bytes an entry in the common layouts; the arrays grow when a file packs them tighter.
-  let cap = Math.max(16, Math.ceil(len / 32));
+  let cap = Math.max(16, Math.ceil(size / 32));
   let prob = new Float64Array(cap);
   let reward = new Float64Array(cap);
-  let next = new Int32Array(cap);
+  let next = indexArray(cap);
   let done = new Uint8Array(cap);
   let k = 0;
   let rowEnds = new Int32Array(1024);
@@ -155,7 +217,7 @@ function decode(b: Uint8Array): MdpArrays {
     const r2 = new Float64Array(cap);
     r2.set(reward);
     reward = r2;
-    const n2 = new Int32Array(cap);
+    const n2 = indexArray(cap);
     n2.set(next);
     next = n2;
     const d2 = new Uint8Array(cap);
@@ -175,6 +237,7 @@ function decode(b: Uint8Array): MdpArrays {
 
   /** `[ [p, s', r, d], ... ]`: one row. */
   const entries = (): void => {
+    mark();
     expect(91);
     ws();
     if (b[i] === 93) {
@@ -183,6 +246,7 @@ function decode(b: Uint8Array): MdpArrays {
       return;
     }
     for (;;) {
+      mark();
       expect(91);
       if (k === cap) grow();
       prob[k] = number();
@@ -237,6 +301,7 @@ function decode(b: Uint8Array): MdpArrays {
     }
     let count = 0;
     for (;;) {
+      mark();
       if (open === 123) indexKey(count);
       item();
       count++;
@@ -260,6 +325,7 @@ function decode(b: Uint8Array): MdpArrays {
   ws();
   if (b[i] === 125) throw bail;
   for (;;) {
+    mark();
     const name = key();
     if (name === "P" && n === -1) {
       n = indexed(() => {
@@ -279,6 +345,7 @@ function decode(b: Uint8Array): MdpArrays {
         if (b[i] === 93) i++;
         else {
           for (;;) {
+            mark();
             vals.push(number());
             ws();
             if (b[i] === 44) {
@@ -307,22 +374,34 @@ function decode(b: Uint8Array): MdpArrays {
     throw bail;
   }
   ws();
-  if (i !== len) throw bail;
+  if (!eof) {
+    refill();
+    ws();
+  }
+  if (!eof || i !== avail) throw bail;
   if (n <= 0 || m <= 0 || maxNext >= n) throw bail;
   if (initial && initial.length !== n) throw bail;
 
   const rowStart = indexArray(n * m + 1);
   for (let r = 0; r < rows; r++) rowStart[r + 1] = rowEnds[r]!;
-  const nextOut = indexArray(k);
-  nextOut.set(next.subarray(0, k));
+  // The entry arrays as they are when the estimate of their length was close (their pages past k
+  // were never touched, so cost no memory), else copies of their first k entries.
+  const fit = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => (k >= 0.75 * cap ? (a.subarray(0, k) as T) : (a.slice(0, k) as T));
   return {
     nStates: n,
     nActions: m,
     rowStart,
-    next: nextOut,
-    prob: prob.slice(0, k),
-    reward: reward.slice(0, k),
-    done: done.slice(0, k),
+    next: k >= 0.75 * cap ? next.subarray(0, k) : copyIndex(next, k),
+    prob: fit(prob),
+    reward: fit(reward),
+    done: fit(done),
     initial: initial ?? new Float64Array(n).fill(1 / n),
   };
+}
+
+/** The first k entries of an index array, in a new index array (shared from its size up, as indexArray places it). */
+function copyIndex(a: Int32Array, k: number): Int32Array {
+  const out = indexArray(k);
+  out.set(a.subarray(0, k));
+  return out;
 }

@@ -12,8 +12,8 @@ import { isNpy } from "./npy.js";
 import { isZip, openNpz } from "./npz.js";
 import { mdpFromNpzArchive } from "./numpy-mdp.js";
 import { fileErrorReason, peekBytes, readBytes, utf8, withFileSource } from "./read-bytes.js";
-import { buildChecked, type TabularMdp } from "./tabular.js";
-import { gymnasiumFromBytes } from "./gymnasium-bytes.js";
+import { buildChecked, type MdpArrays, type TabularMdp } from "./tabular.js";
+import { gymnasiumFromBytes, gymnasiumFromReader } from "./gymnasium-bytes.js";
 
 /** Read a file (or standard input when `path` is "-") as UTF-8 text; a leading byte-order mark is dropped. */
 export function readSource(path: string): string {
@@ -161,8 +161,12 @@ export function readMdpFile(path: string, options: ReadMdpOptions = {}): Tabular
     // anything else is decoded as text by the general path, which reports problems in place.
     // A document the fast path reads whole holds no NUL byte (none is in its grammar): the check
     // (a scan of the whole file) runs only when the general path takes over.
+    // A regular file is read through one reused window (gymnasiumFromReader); when it is not of the
+    // common shape, it is read again whole below.
+    const windowed = path === "-" ? undefined : gymnasiumFromFile(path);
+    if (windowed) return buildChecked(windowed, {}, []);
     const bytes = readSourceBytes(path, "unchecked");
-    const arrays = gymnasiumFromBytes(bytes);
+    const arrays = path === "-" ? gymnasiumFromBytes(bytes) : undefined;
     if (arrays) return buildChecked(arrays, {}, []);
     checkNoNul(bytes, 0, source);
     const text = bytes.toString("utf8");
@@ -181,4 +185,26 @@ export function readMdpFile(path: string, options: ReadMdpOptions = {}): Tabular
     throw new UnknownFormatError(source, "one .npy array is not an MDP: save P and R (or the CSR arrays) together in an .npz (numpy.savez)");
   }
   return parseMdp(utf8(bytes), source);
+}
+
+/**
+ * The arrays of a regular file of Gymnasium P JSON of the common shape, read through a window
+ * (gymnasium-bytes.ts); undefined for anything else, including a file that cannot be opened or is
+ * over MAX_INPUT_BYTES (the whole-file path then reports why).
+ */
+function gymnasiumFromFile(path: string): MdpArrays | undefined {
+  const f = fs();
+  let fd: number;
+  try {
+    fd = f.openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = f.fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_INPUT_BYTES) return undefined;
+    return gymnasiumFromReader(st.size, (into, at, length) => f.readSync(fd, into, at, length, null));
+  } finally {
+    f.closeSync(fd);
+  }
 }

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliffWalking, frozenLake, frozenLakeOpen, parseMdp, randomMdp, taxi, type MdpArrays } from "../../src/index.js";
 import { writeMdp } from "../../src/mdp/encode.js";
-import { gymnasiumFromBytes } from "../../src/mdp/gymnasium-bytes.js";
+import { gymnasiumFromBytes, gymnasiumFromReader } from "../../src/mdp/gymnasium-bytes.js";
 import { readMdpFile } from "../../src/mdp/read-source.js";
 import { fcParams } from "../support/arbitraries.js";
 
@@ -31,6 +31,22 @@ function sameArrays(a: MdpArrays, b: MdpArrays): void {
 /** The first number of the single entry [[[[x, 0, 0, false]]]] as the fast path reads it. */
 function fastNumber(text: string): number | undefined {
   return gymnasiumFromBytes(bytesOf(`{"P":[[[[${text},0,0,false]]]]}`))?.prob[0];
+}
+
+/** The fast path through a window of `bytes` refilled `margin` before its end, reading `text` in pieces of at most `piece` bytes. */
+function windowed(text: string, bytes: number, margin: number, piece = bytes): MdpArrays | undefined {
+  const all = bytesOf(text);
+  let at = 0;
+  return gymnasiumFromReader(
+    all.length,
+    (into, to, length) => {
+      const n = Math.min(length, piece, all.length - at);
+      into.set(all.subarray(at, at + n), to);
+      at += n;
+      return n;
+    },
+    { bytes, margin },
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), "cai-gym-bytes-"));
@@ -140,5 +156,61 @@ describe("Gymnasium P JSON from bytes", () => {
     const file = join(dir, "bom.json");
     writeFileSync(file, "\ufeff" + text);
     sameArrays(readMdpFile(file), parseMdp(text));
+  });
+
+  it("through a small window refilled at any margin, in pieces of any size, reads what it reads from the whole bytes", () => {
+    const texts = [
+      writeMdp(frozenLakeOpen(5), "gymnasium"),
+      writeMdp(taxi(), "gymnasium").slice(0, 3000) + "]]]}", // not a document: undefined both ways
+      JSON.stringify({ P: JSON.parse(writeMdp(randomMdp({ states: 12, actions: 2, successors: 3, seed: 5, terminalProbability: 0.2 }), "gymnasium")).P, initial: Array(12).fill(1 / 12) }, null, 3),
+      '{"P": {"0": {"0": [[1, 0, 0.5, true]], "1": []}}}',
+      '{"P": [[[[1, 0, 0, false]]]]} x',
+      '{"P": [[[[1, 0, 0, false]]]]}' + " ".repeat(100),
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.integer({ min: 2, max: 600 }), fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 700 }), (text, bytes, marginPart, piece) => {
+        const margin = Math.max(1, Math.min(bytes - 1, marginPart));
+        const whole = gymnasiumFromBytes(bytesOf(text));
+        const got = windowed(text, bytes, margin, piece);
+        // A small margin may cut an item at the window's end: then undefined (the general path reads
+        // the file); whatever the window gives is the whole bytes' reading. A margin longer than
+        // every item (and space) of these documents never cuts one.
+        if (got !== undefined) sameArrays(got, whole!);
+        if (margin >= 400) expect(got === undefined).toBe(whole === undefined);
+      }),
+      fcParams(300),
+    );
+  });
+
+  it("a file of several default windows (4 MB) reads as parseMdp of its text; an item longer than the margin reads the same", () => {
+    const text = writeMdp(frozenLakeOpen(100), "gymnasium");
+    expect(text.length).toBeGreaterThan(3 << 20);
+    const file = join(dir, "four-windows.json");
+    writeFileSync(file, text);
+    sameArrays(readMdpFile(file), parseMdp(text));
+    // A probability of 70 000 digits (the same double, zeros after its digits) past the first
+    // window: longer than the margin, it may meet the window's end, and the general path then reads
+    // the file; either way readMdpFile's result is parseMdp's.
+    const cut = text.indexOf("[0.3333333333333333,", text.length >> 1);
+    const later = text.slice(0, cut) + `[0.3333333333333333${"0".repeat(70000)},` + text.slice(cut + 20);
+    // Through a window of 4096 bytes such a number cannot fit: the windowed reader gives up.
+    expect(windowed(later, 4096, 1024)).toBeUndefined();
+    expect(gymnasiumFromBytes(bytesOf(later))).toBeDefined();
+    const file2 = join(dir, "long-number.json");
+    writeFileSync(file2, later);
+    sameArrays(readMdpFile(file2), parseMdp(later));
+  });
+
+  it("a NUL byte past the first window is refused as binary data, as in a small file", () => {
+    const text = writeMdp(frozenLakeOpen(60), "gymnasium");
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const at = text.length - 1000;
+    const file = join(dir, "nul.json");
+    writeFileSync(file, text.slice(0, at) + "\u0000" + text.slice(at + 1));
+    expect(() => readMdpFile(file)).toThrow(/a NUL byte at offset \d+: binary data/);
+  });
+
+  it("refuses a window whose margin is not below its size", () => {
+    expect(() => gymnasiumFromReader(10, () => 0, { bytes: 8, margin: 8 })).toThrow(RangeError);
   });
 });
