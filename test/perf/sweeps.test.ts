@@ -177,6 +177,57 @@ function ring(n: number, probs: readonly number[]): TabularMdp {
 }
 
 describe("entry layouts", () => {
+  it("compiled tables decode to the MDP's own numbers: every row's constant sum_k p_k r_k and zero-entry flag, every entry's coefficient gamma p_k (0 when done) and successor, in every layout", () => {
+    const check = (mdp: MdpArrays, gamma: number) => {
+      const c = compileDynamics(mdp, gamma, false);
+      const { nStates: n, nActions: m, rowStart, next, prob, reward, done } = mdp;
+      for (let row = 0; row < n * m; row++) {
+        let b = 0;
+        let zero = false;
+        for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+          b += prob[k]! * reward[k]!;
+          const coef = done[k] ? 0 : gamma * prob[k]!;
+          if (coef === 0) zero = true;
+          // The entry as the kernel reads it: its coefficient and successor (none when c = 0).
+          let got: number;
+          let target: number;
+          if (c.dense === 1) {
+            got = c.coef[k]!;
+            target = c.packed[k]!;
+          } else if (c.relative === 1) {
+            const x = c.rel[k]!;
+            if (c.bits === 0 && x === ZERO_JUMP) [got, target] = [0, -1];
+            else [got, target] = [c.coef[x & c.mask]!, ((row / m) | 0) + (x >> c.bits)];
+          } else {
+            // Absolute: an entry with c = 0 reads the zero state n (V[n] = 0), whatever its palette id.
+            const x = c.packed[k]!;
+            target = x >>> c.bits;
+            got = target === n ? 0 : c.coef[x & c.mask]!;
+          }
+          expect(got).toBe(coef);
+          if (coef !== 0) expect(target).toBe(next[k]);
+        }
+        expect(c.rowTable[c.rowIndex[row]!]).toBe(b);
+        // Rows holding an entry with c = 0 take the ids from zeroFrom up (the relative layout tests for them there only).
+        if (c.dense === 0 && zero) expect(c.rowIndex[row]).toBeGreaterThanOrEqual(c.zeroFrom);
+        if (c.dense === 0 && !zero) expect(c.rowIndex[row]).toBeLessThan(c.zeroFrom);
+      }
+      return c;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 400 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer(), fc.double({ min: 0, max: 0.5, noNaN: true }), (states, actions, successors, seed, terminalProbability) => {
+        check(randomMdp({ states, actions, successors: Math.min(successors, states), seed, terminalProbability }), 0.9);
+      }),
+      fcParams(60),
+    );
+    // Past 256 row constants (Uint16 ids, zero rows counted down from 65535 while compiling), the
+    // grid's one coefficient, and past the palette (dense); the random tables above take the
+    // relative layout with a palette and, with more than 2^(15 - bits) states, the absolute one.
+    expect(check(randomMdp({ states: 3000, actions: 2, successors: 2, seed: 3, terminalProbability: 0.3 }), 0.95).rowIndex).toBeInstanceOf(Uint16Array);
+    expect(check(frozenLakeOpen(12), 0.99).bits).toBe(0);
+    expect(check(randomMdp({ states: 20_000, actions: 4, successors: 3, seed: 11, terminalProbability: 0.1 }), 0.9).dense).toBe(1);
+  });
+
   it("the relative layout with a palette (random MDPs: several coefficients, done entries as a zero coefficient at the state itself)", () => {
     const mdp = randomMdp({ states: 30, actions: 3, successors: 3, seed: 5, terminalProbability: 0.2 });
     const compiled = compileDynamics(mdp, 0.9, false);

@@ -71,35 +71,37 @@ export type CompiledDynamics = Pick<SweepData, "rowStart" | "packed" | "rel" | "
 export const EXP_RANGE = 2 ** 400;
 
 /** The entry-wise numbers of an affine form, with the last (p, r, done) remembered (rewards repeat). */
-function entryNumbers(mdp: MdpArrays, form: AffineForm, gamma: number, alpha: number): { coef(k: number): number; cst(k: number): number } {
+function entryNumbers(mdp: MdpArrays, form: AffineForm, gamma: number, alpha: number): { coef(k: number): number; cst(k: number): number; load(k: number): void; c: number; b: number } {
   const { prob, reward, done } = mdp;
   let lp = NaN;
   let lr = NaN;
   let ld = -1;
-  let lc = 0;
-  let lb = 0;
-  const at = (k: number) => {
-    const p = prob[k]!;
-    const r = reward[k]!;
-    const d = done[k]!;
-    if (p !== lp || r !== lr || d !== ld) {
-      lp = p;
-      lr = r;
-      ld = d;
-      lc = form.coefficient(p, r, d !== 0, gamma, alpha);
-      lb = form.constant(p, r, d !== 0, gamma, alpha);
-    }
-  };
-  return {
-    coef(k) {
-      at(k);
-      return lc;
+  const self = {
+    /** Entry k's coefficient and constant into `c` and `b`. */
+    load(k: number): void {
+      const p = prob[k]!;
+      const r = reward[k]!;
+      const d = done[k]!;
+      if (p !== lp || r !== lr || d !== ld) {
+        lp = p;
+        lr = r;
+        ld = d;
+        self.c = form.coefficient(p, r, d !== 0, gamma, alpha);
+        self.b = form.constant(p, r, d !== 0, gamma, alpha);
+      }
     },
-    cst(k) {
-      at(k);
-      return lb;
+    c: 0,
+    b: 0,
+    coef(k: number): number {
+      self.load(k);
+      return self.c;
+    },
+    cst(k: number): number {
+      self.load(k);
+      return self.b;
     },
   };
+  return self;
 }
 
 /**
@@ -143,32 +145,58 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
   // workers the row starts from JavaScript: shared, not copied into its memory.
   const rs = shared ? sharedCopy(rowStart, true) : rowStart;
 
+  // One pass over the entries finds both palettes.
   // Row constants b(s,a) = sum_k p_k r_k: a palette (ids in a Uint8Array, or Uint16 past 256
   // values) or, past 65536 distinct values, dense (rowIndex is then the identity). Rows with an
   // entry whose coefficient is 0 (done, or p = 0) take the ids from `zeroFrom` up, so that the
   // relative layout checks for such entries only in those rows (a compare with the id it reads anyway).
+  // Entry coefficients c_k = gamma p_k (0 when done): their palette (nonzero values), whether any
+  // entry has c = 0, and the widest jump |s' - s| of an entry with c != 0.
   const rowIds = new Map<number, number>();
   const zeroRowIds = new Map<number, number>();
-  const info = { b: 0, zero: false };
-  const rowInfo = (row: number): { b: number; zero: boolean } => {
-    let acc = 0;
+  // Each row's id while the palette fits: a row with a zero entry counts down from 65535 (the zero
+  // rows' ids are only placed after the others, from zeroFrom, once their number is known).
+  const ids = new Uint16Array(rows);
+  let fits = true;
+  const coefIds = new Map<number, number>();
+  let zeros = false;
+  let overflow = false;
+  let widest = 0;
+  let lastC = NaN;
+  for (let row = 0; row < rows; row++) {
+    const s = (row / m) | 0;
+    let b = 0;
     let zero = false;
     for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      acc += e.cst(k);
-      if (e.coef(k) === 0) zero = true; // the entry passes' test for c = 0
+      e.load(k);
+      b += e.b;
+      const c = e.c;
+      if (c === 0) {
+        zero = true; // the entry passes' test for c = 0
+        zeros = true;
+        continue;
+      }
+      if (overflow) continue;
+      if (c !== lastC && !coefIds.has(c)) {
+        if (coefIds.size === PALETTE_LIMIT) {
+          overflow = true; // too many values for a palette: dense
+          continue;
+        }
+        coefIds.set(c, coefIds.size);
+      }
+      lastC = c;
+      const jump = Math.abs(next[k]! - s);
+      if (jump > widest) widest = jump;
     }
-    info.b = acc;
-    info.zero = zero;
-    return info;
-  };
-  let fits = true;
-  for (let row = 0; row < rows && fits; row++) {
-    const { b, zero } = rowInfo(row);
+    if (!fits) continue;
     const map = zero ? zeroRowIds : rowIds;
-    if (!map.has(b)) {
-      map.set(b, map.size);
+    let id = map.get(b);
+    if (id === undefined) {
+      id = map.size;
+      map.set(b, id);
       fits = rowIds.size + zeroRowIds.size <= 65536;
     }
+    ids[row] = zero ? 65535 - id : id;
   }
   let rowIndex: Uint8Array | Uint16Array | Int32Array;
   let rowTable: Float64Array;
@@ -180,16 +208,22 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
     for (const [v, i] of rowIds) rowTable[i] = v;
     for (const [v, i] of zeroRowIds) rowTable[zeroFrom + i] = v;
     rowIndex = size <= 256 ? alloc(Uint8Array, rows, shared) : alloc(Uint16Array, rows, shared);
+    // Ids below zeroFrom are the other rows' own; 65535 - i is zero row i (no overlap: size <= 65536).
     for (let row = 0; row < rows; row++) {
-      const { b, zero } = rowInfo(row);
-      rowIndex[row] = zero ? zeroFrom + zeroRowIds.get(b)! : rowIds.get(b)!;
+      const id = ids[row]!;
+      rowIndex[row] = id < zeroFrom ? id : zeroFrom + 65535 - id;
     }
   } else {
     zeroFrom = 0; // every row may hold an entry with c = 0
     rowTable = alloc(Float64Array, rows, shared);
     rowIndex = alloc(Int32Array, rows, shared);
     for (let row = 0; row < rows; row++) {
-      rowTable[row] = rowInfo(row).b;
+      let b = 0;
+      for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+        e.load(k);
+        b += e.b;
+      }
+      rowTable[row] = b;
       rowIndex[row] = row;
     }
   }
@@ -206,33 +240,6 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
     }
   }
 
-  // Entry coefficients c_k = gamma p_k (0 when done). Pass 1: their palette (nonzero values),
-  // whether any entry has c = 0, and the widest jump |s' - s| of an entry with c != 0.
-  const coefIds = new Map<number, number>();
-  let zeros = false;
-  let overflow = false;
-  let widest = 0;
-  let lastC = NaN;
-  scan: for (let row = 0; row < rows; row++) {
-    const s = (row / m) | 0;
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
-      const c = e.coef(k);
-      if (c === 0) {
-        zeros = true;
-        continue;
-      }
-      if (c !== lastC && !coefIds.has(c)) {
-        if (coefIds.size === PALETTE_LIMIT) {
-          overflow = true;
-          break scan; // too many values for a palette: dense
-        }
-        coefIds.set(c, coefIds.size);
-      }
-      lastC = c;
-      const jump = Math.abs(next[k]! - s);
-      if (jump > widest) widest = jump;
-    }
-  }
   const paletteOk = !overflow;
   const idOf = (c: number) => coefIds.get(c)!;
 
