@@ -401,7 +401,9 @@ try {
     // both sides of the ratio; at N = 1000 (35 s a C run) the time-to-tolerance stage's runs above.
     const byFormat = new Map(files.map(({ format }) => [format, [] as ReturnType<typeof runSolveCommand>[]]));
     const cE2e: Run[] = [];
-    for (let i = 0; i < tr; i++) {
+    // At least 5 reps below N = 1000 (about 8 s each at N = 300): one slow run moves a median of 3 too far.
+    const e2eReps = N < 1000 ? Math.max(tr, 5) : tr;
+    for (let i = 0; i < e2eReps; i++) {
       if (N < 1000) cE2e.push(runC(bin, N, 100_000, 1e-10, f("ce2e.f64")));
       for (const { format, path } of files) byFormat.get(format)!.push(runSolveCommand(path, f("out.json")));
     }
