@@ -130,17 +130,49 @@ export class NoFixedPointError extends RunError {
   readonly spectralRadius: number;
   /** log rho, when known (rho itself may overflow: exp(1e6)). */
   readonly logSpectralRadius: number;
+  /**
+   * Proven bounds on rho and on the growth per step (alpha log rho). They equal the values above when
+   * rho is known to rounding; when the growth test's power iteration stopped on its budget first,
+   * the values above are the middle of the bounds (in log rho).
+   */
+  readonly spectralRadiusLower: number;
+  readonly spectralRadiusUpper: number;
+  readonly growthPerStepLower: number;
+  readonly growthPerStepUpper: number;
   /** The finding without the advice (the CLI gives its own, in flags). */
   readonly finding: string;
-  constructor(growthPerStep: number, spectralRadius: number, logSpectralRadius = Math.log(spectralRadius)) {
-    const finding =
-      `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
-      `${describeRadius(spectralRadius, logSpectralRadius)} >= 1, so V grows by ${significant(growthPerStep)} per step (alpha * log rho).`;
+  constructor(
+    growthPerStep: number,
+    spectralRadius: number,
+    logSpectralRadius = Math.log(spectralRadius),
+    bounds?: { readonly logLower: number; readonly logUpper: number; readonly alpha: number; readonly steps: number },
+  ) {
+    const lower = bounds ? Math.exp(bounds.logLower) : spectralRadius;
+    const upper = bounds ? Math.exp(bounds.logUpper) : spectralRadius;
+    const gLower = bounds ? bounds.alpha * bounds.logLower : growthPerStep;
+    const gUpper = bounds ? bounds.alpha * bounds.logUpper : growthPerStep;
+    const lowText = bounds ? describeRadius(lower, bounds.logLower) : "";
+    const highText = bounds ? describeRadius(upper, bounds.logUpper) : "";
+    const gLowText = significant(gLower);
+    const gHighText = significant(gUpper);
+    const finding = !bounds
+      ? `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
+        `${describeRadius(spectralRadius, logSpectralRadius)} >= 1, so V grows by ${significant(growthPerStep)} per step (alpha * log rho).`
+      : lowText === highText && gLowText === gHighText
+        ? `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
+          `${lowText} >= 1 (proven to the digits shown: the power iteration for its value stopped after ${bounds.steps} steps), so V grows by ${gLowText} per step (alpha * log rho).`
+        : `exact message passing has no fixed point: the linear operator on z = exp(V/alpha) has spectral radius ` +
+          `between ${lowText} and ${highText} >= 1 (proven bounds: the power iteration for its value stopped after ${bounds.steps} steps), ` +
+          `so V grows by ${gLowText} to ${gHighText} per step (alpha * log rho).`;
     super("no-fixed-point", `${finding} Use backup "variational", a finite horizon, or a smaller gamma.`);
     this.finding = finding;
     this.growthPerStep = growthPerStep;
     this.spectralRadius = spectralRadius;
     this.logSpectralRadius = logSpectralRadius;
+    this.spectralRadiusLower = lower;
+    this.spectralRadiusUpper = upper;
+    this.growthPerStepLower = gLower;
+    this.growthPerStepUpper = gUpper;
   }
 }
 

@@ -58,6 +58,7 @@ function logHomogeneous(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma
  * log rho (e.g. the per-sweep growth of V over alpha). Returns -Infinity when M is nilpotent, an
  * upper bound below 0 as soon as the Collatz-Wielandt bound proves rho < 1, and NaN when the
  * estimate has not settled within `maxIter` iterations (each costs about one log-space sweep).
+ * With `bounds`, also the proven bounds on log rho where it stopped ({@link LogRadiusBounds}).
  */
 export function exactLogSpectralRadius(
   mdp: MdpArrays,
@@ -67,6 +68,7 @@ export function exactLogSpectralRadius(
   V: Float64Array,
   logShiftGuess: number,
   maxIter = 20_000,
+  bounds?: LogRadiusBounds,
 ): number {
   const n = mdp.nStates;
   let y = Float64Array.from(V, (v) => v / alpha);
@@ -83,7 +85,19 @@ export function exactLogSpectralRadius(
   let upper = upper0;
   let logOnePlusC = logAddExp(0, logC);
   let settled = false;
+  let steps = 0;
+  // The upper bound's steadiness is not enough (it stays flat while the iterate is flat where it
+  // peaks, e.g. inside a uniform grid): when it has been steady for `checkAfter` steps, a lower bound
+  // from the iterate must meet it within `tol`; each failed check doubles the wait.
+  let checkAfter = 3;
+  let logLowerProven = -Infinity;
+  const logRhoUpper = (u: number): number => {
+    const d = logC - u;
+    return d >= 0 ? -Infinity : u + Math.log1p(-Math.exp(d));
+  };
+  const lowerFrom = (theta: number): number => exactLogGrowthLowerBound(mdp, prior, alpha, gamma, Float64Array.from(y, (v) => alpha * v), 4, 0, theta);
   for (let it = 0; it < maxIter; it++) {
+    steps++;
     logHomogeneous(mdp, prior, alpha, gamma, y, L);
     let mx = -Infinity;
     upper = -Infinity;
@@ -100,9 +114,17 @@ export function exactLogSpectralRadius(
     // upper = log(rho + c) from above (Collatz-Wielandt); stop once it no longer moves.
     // Settled: the bound moves by no more than rounding in its log-space sums (entries up to exp(700)).
     if (Math.abs(upper - prev) <= 1e-13 * Math.max(1, Math.abs(upper))) {
-      if (++steady >= 3) {
-        settled = true;
-        break;
+      if (++steady >= checkAfter) {
+        const lu = logRhoUpper(upper);
+        const tol = 1e-12 * Math.max(1, Math.abs(lu));
+        const lo = Number.isFinite(lu) ? lowerFrom(lu - tol) : NaN;
+        if (lo >= lu - tol) {
+          logLowerProven = lo;
+          settled = true;
+          break;
+        }
+        checkAfter *= 2;
+        steady = 0;
       }
     } else steady = 0;
     prev = upper;
@@ -123,10 +145,42 @@ export function exactLogSpectralRadius(
       }
     }
   }
-  if (!settled) return NaN;
-  // log rho = log(exp(upper) - c)
-  const d = logC - upper;
-  return d >= 0 ? -Infinity : upper + Math.log1p(-Math.exp(d));
+  // log rho <= log(exp(upper) - c)
+  const logUpper = logRhoUpper(upper);
+  // Settled by the bounds: they agree to 1e-12; the middle is rho to rounding. Settled by rho < 1
+  // proven: the upper bound, below 0.
+  const value = !settled ? NaN : logLowerProven > -Infinity ? (logLowerProven + logUpper) / 2 : logUpper;
+  if (bounds) {
+    bounds.steps = steps;
+    bounds.logUpper = logUpper;
+    // A lower bound from the last iterate (close to the Perron vector): Collatz-Wielandt on the
+    // states whose ratio is at least theta (exactLogGrowthLowerBound without its smoothing steps),
+    // theta as close below the upper bound as proves anything.
+    let lo = logLowerProven;
+    if (!(lo > -Infinity) && Number.isFinite(logUpper)) {
+      for (const gap of [1e-9, 1e-6, 1e-4, 1e-2, 1e-1]) {
+        const got = lowerFrom(logUpper - gap * Math.max(1, Math.abs(logUpper)));
+        if (got >= -Infinity) {
+          lo = got;
+          break;
+        }
+      }
+    }
+    bounds.logLower = Math.min(logUpper, Math.max(bounds.logLower, lo));
+  }
+  return value;
+}
+
+/**
+ * Proven bounds on log rho where {@link exactLogSpectralRadius} stops (its budget spent or settled):
+ * `logLower` starts as the caller's proven lower bound (-Infinity when none) and is raised by one
+ * from the last iterate; `logUpper` is the Collatz-Wielandt bound of the last step; `steps` the
+ * power-iteration steps taken.
+ */
+export interface LogRadiusBounds {
+  logLower: number;
+  logUpper: number;
+  steps: number;
 }
 
 /**
@@ -139,9 +193,11 @@ export function exactLogSpectralRadius(
  * states shrunk to those whose ratio (A_S z)(s) / z(s) counting only entries into S is at least
  * 1 + c, Collatz-Wielandt on the principal submatrix gives rho(M) >= rho(M_S) = rho(A_S) - c >=
  * lambda - c >= 1, lambda the smallest ratio: no fixed point. Returns log(lambda - c), or NaN when
- * the passes prove nothing. Meant for a run whose V grows steadily.
+ * the passes prove nothing. Meant for a run whose V grows steadily. With `logTheta`, the states kept
+ * are those whose ratio is at least theta + c instead of 1 + c: a proof of rho >= theta (any theta;
+ * -Infinity keeps every state whose ratio is defined).
  */
-export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array, passes = 4, smoothing = 8): number {
+export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alpha: number, gamma: number, V: Float64Array, passes = 4, smoothing = 8, logTheta = 0): number {
   const n = mdp.nStates;
   let y = Float64Array.from(V, (v) => v / alpha);
   let yn = new Float64Array(n);
@@ -162,7 +218,8 @@ export function exactLogGrowthLowerBound(mdp: MdpArrays, prior: ActionPrior, alp
     [y, yn] = [yn, y];
     logHomogeneous(mdp, prior, alpha, gamma, y, L);
   }
-  const logOnePlusC = logAddExp(0, logC);
+  // The states kept are those whose ratio (A_S z)(s) / z(s) is at least theta + c (theta = 1 by default).
+  const logOnePlusC = logAddExp(logTheta, logC);
   const inS = new Uint8Array(n).fill(1);
   for (let pass = 0; pass < passes; pass++) {
     let size = 0;

@@ -81,6 +81,11 @@ describe("cai solve exit statuses", () => {
     expect(out).toMatchObject({ code: "no-fixed-point", exit_status: 1, converged: false });
     expect(out.error).toMatch(/no fixed point.*grows by 0\.8946\d* per step/);
     expect(Math.abs((out.growth_per_step as number) - 0.8946)).toBeLessThan(1e-4);
+    // rho is known to rounding here: its proven bounds are the value itself.
+    expect(out.growth_per_step_lower).toBe(out.growth_per_step);
+    expect(out.growth_per_step_upper).toBe(out.growth_per_step);
+    expect(out.spectral_radius_lower).toBe(out.spectral_radius);
+    expect(out.spectral_radius_upper).toBe(out.spectral_radius);
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatch(/no fixed point.*grows by 0\.8946\d* per step/);
   });

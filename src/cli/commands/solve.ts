@@ -193,6 +193,11 @@ function failureJson(e: unknown): Record<string, unknown> {
   if (e instanceof NoFixedPointError) {
     out.growth_per_step = e.growthPerStep;
     out.spectral_radius = e.spectralRadius;
+    // Proven bounds: equal to the values when rho is known to rounding.
+    out.growth_per_step_lower = e.growthPerStepLower;
+    out.growth_per_step_upper = e.growthPerStepUpper;
+    out.spectral_radius_lower = e.spectralRadiusLower;
+    out.spectral_radius_upper = e.spectralRadiusUpper;
   }
   return out;
 }
