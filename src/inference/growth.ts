@@ -268,6 +268,11 @@ export function exactGrowthBeyondRounding(mdp: MdpArrays, prior: ActionPrior, al
   }
   const rounding = 64 * Number.EPSILON * scale;
   if (upper <= rounding) return null;
-  const logRho = exactLogSpectralRadius(mdp, prior, alpha, gamma, V, upper);
-  return logRho > 64 * Number.EPSILON ? logRho : null;
+  // About 2^24 entry visits at most (a second or so); growth counts when its proven lower bound
+  // says so, settled or not.
+  const nnz = mdp.rowStart[n * mdp.nActions]!;
+  const bounds: LogRadiusBounds = { logLower: -Infinity, logUpper: Infinity, steps: 0 };
+  const logRho = exactLogSpectralRadius(mdp, prior, alpha, gamma, V, upper, Math.max(64, Math.min(20_000, Math.floor(2 ** 24 / Math.max(1, nnz)))), bounds);
+  if (logRho > 64 * Number.EPSILON) return logRho;
+  return bounds.logLower > 64 * Number.EPSILON ? (bounds.logLower + bounds.logUpper) / 2 : null;
 }
