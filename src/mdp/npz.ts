@@ -83,14 +83,19 @@ export function openNpz(src: ByteSource, source: string, options: NpzReadOptions
     let pending: Uint8Array | null = new Uint8Array(0);
     const take = (chunk: Uint8Array) => {
       if (pending === null) return rest(chunk);
-      const joined: Uint8Array = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
+      // The first chunk holds the whole header as a rule: it is used as it is (no copy of a 1 MiB
+      // chunk per member), and copied only when the header goes on in the next chunk.
+      let joined: Uint8Array = chunk;
+      if (pending.length > 0) {
+        joined = new Uint8Array(pending.length + chunk.length);
+        joined.set(pending);
+        joined.set(chunk, pending.length);
+      }
       // Not a .npy at all, or a header longer than any numpy writes: parseNpyHeader says why now.
       const needs = joined.length >= 6 && !isNpy(joined) ? 0 : npyHeaderNeeds(joined);
       if (needs > MAX_HEADER_BYTES) throw new NumpyFormatError(where(m), `the .npy header claims ${needs} bytes; numpy's headers are a few hundred`);
       if (needs > 0 && joined.length < needs && joined.length < m.size) {
-        pending = joined;
+        pending = joined === chunk ? chunk.slice() : joined; // the chunk is only valid during the call
         return;
       }
       const h = parseNpyHeader(joined, where(m));
