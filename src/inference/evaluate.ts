@@ -128,12 +128,16 @@ export function evaluateInfinite(
   // when it and the Krylov solve fit the diagnostics' memory budget; else the table itself (lean),
   // with the policy's rows computed as they are needed when the action rule has a closed form.
   const rows: PolicyRows = source.row ?? source.table();
-  const merged = mergedEntries(mdp, rows);
-  const lean = occupancySolveBytes(n, merged) > (options.memoryBudget ?? diagnosticsMemoryBudget(n * m, rowStart[n * m]!));
+  // When M with every entry (an upper bound on its merged entries) fits, it is built without
+  // counting them first, in arrays of that length of which it writes only what it needs.
+  const nnz = rowStart[n * m]!;
+  const budget = options.memoryBudget ?? diagnosticsMemoryBudget(n * m, nnz);
+  const merged = occupancySolveBytes(n, nnz) <= budget ? null : mergedEntries(mdp, rows);
+  const lean = merged !== null && occupancySolveBytes(n, merged) > budget;
   const q: PolicyRows = lean ? rows : source.table();
   // (The count is M's size only when it was taken from the same numbers: rows computed from Q and V
   // may round a vanishing probability differently from the table.)
-  const M = lean ? null : policyMatrix(mdp, q as Float64Array, gamma, q === rows ? merged : undefined);
+  const M = lean ? null : policyMatrix(mdp, q as Float64Array, gamma, merged !== null && q === rows ? merged : undefined, merged === null ? nnz : undefined);
   const elbo = policyElbo(mdp, prior, alpha, gamma, q, M, options);
   // Lean: the ELBO's vectors are garbage now; free them before the occupancy allocates its own.
   if (lean) collectGarbage();

@@ -86,14 +86,19 @@ export function occupancySolveBytes(n: number, merged: number): number {
   return 2 * merged * 12 + n * (4 * 4 + 8) + 12 * n * 8;
 }
 
-/** M = gamma P_q merged (live entries of the actions q takes), and its transpose. */
-export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number, merged?: number): PolicyMatrix {
+/**
+ * M = gamma P_q merged (live entries of the actions q takes), and its transpose. `merged` is the
+ * count of M's entries when the caller has it; else `capacity`, an upper bound (the table's entries:
+ * M's arrays are then that long, and only their first entries are written, so that the rest never
+ * takes memory); else they are counted first.
+ */
+export function policyMatrix(mdp: MdpArrays, q: Float64Array, gamma: number, merged?: number, capacity?: number): PolicyMatrix {
   const { nStates: n, nActions: m, rowStart, next, prob, done } = mdp;
   const start = new Int32Array(n + 1);
   // pos[s'] = where s' sits in the current row (valid while mark[s'] === s + 1).
   const mark = new Int32Array(n);
   // The caller may have counted the entries already (to decide whether M fits its memory budget).
-  const cap = merged ?? mergedEntries(mdp, q, mark);
+  const cap = merged ?? capacity ?? mergedEntries(mdp, q, mark);
   mark.fill(0);
   const col = new Int32Array(cap);
   const val = new Float64Array(cap);
