@@ -154,9 +154,12 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
   // entry has c = 0, and the widest jump |s' - s| of an entry with c != 0.
   const rowIds = new Map<number, number>();
   const zeroRowIds = new Map<number, number>();
-  // Each row's id while the palette fits: a row with a zero entry counts down from 65535 (the zero
-  // rows' ids are only placed after the others, from zeroFrom, once their number is known).
-  const ids = new Uint16Array(rows);
+  // Each row's id goes straight into the array the kernel keeps: a Uint8Array while there are at
+  // most 256 ids, then a Uint16Array (up to 65536; beyond, dense). A row with a zero entry counts down
+  // from the top (255, then 65535): the zero rows' ids are placed after the others, from zeroFrom,
+  // once their number is known.
+  let narrow: Uint8Array | null = alloc(Uint8Array, rows, shared);
+  let wide: Uint16Array | null = null;
   let fits = true;
   const coefIds = new Map<number, number>();
   let zeros = false;
@@ -192,11 +195,23 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
     const map = zero ? zeroRowIds : rowIds;
     let id = map.get(b);
     if (id === undefined) {
+      if (narrow !== null && rowIds.size + zeroRowIds.size === 256) {
+        // The 257th id: the rows so far move to 16 bits (below rowIds.size their own ids, above it
+        // zero rows counted down from 255, now from 65535).
+        wide = alloc(Uint16Array, rows, shared);
+        for (let r = 0; r < row; r++) {
+          const v = narrow[r]!;
+          wide[r] = v < rowIds.size ? v : 65535 - (255 - v);
+        }
+        narrow = null;
+      }
       id = map.size;
       map.set(b, id);
       fits = rowIds.size + zeroRowIds.size <= 65536;
+      if (!fits) continue;
     }
-    ids[row] = zero ? 65535 - id : id;
+    if (narrow !== null) narrow[row] = zero ? 255 - id : id;
+    else wide![row] = zero ? 65535 - id : id;
   }
   let rowIndex: Uint8Array | Uint16Array | Int32Array;
   let rowTable: Float64Array;
@@ -207,11 +222,20 @@ export function compileDynamics(mdp: MdpArrays, gamma: number, shared: Placement
     rowTable = alloc(Float64Array, Math.max(1, size), typeof shared === "function" ? shared : false);
     for (const [v, i] of rowIds) rowTable[i] = v;
     for (const [v, i] of zeroRowIds) rowTable[zeroFrom + i] = v;
-    rowIndex = size <= 256 ? alloc(Uint8Array, rows, shared) : alloc(Uint16Array, rows, shared);
-    // Ids below zeroFrom are the other rows' own; 65535 - i is zero row i (no overlap: size <= 65536).
-    for (let row = 0; row < rows; row++) {
-      const id = ids[row]!;
-      rowIndex[row] = id < zeroFrom ? id : zeroFrom + 65535 - id;
+    // In place: ids below zeroFrom are the other rows' own; top - i is zero row i (no overlap).
+    if (narrow !== null) {
+      for (let row = 0; row < rows; row++) {
+        const id = narrow[row]!;
+        if (id >= zeroFrom) narrow[row] = zeroFrom + 255 - id;
+      }
+      rowIndex = narrow;
+    } else {
+      const w = wide!;
+      for (let row = 0; row < rows; row++) {
+        const id = w[row]!;
+        if (id >= zeroFrom) w[row] = zeroFrom + 65535 - id;
+      }
+      rowIndex = w;
     }
   } else {
     zeroFrom = 0; // every row may hold an entry with c = 0

@@ -208,12 +208,13 @@ function rowLengths(rowStart: Int32Array, rows: number, arena: WasmArena): Uint8
 
 /**
  * Bytes the WebAssembly kernel's arrays can take at most (sweeper and plan.ts, each rounded up to
- * 8 bytes): row starts, entries (the dense layout's 12 bytes each at most), row ids and constants,
+ * 8 bytes): row starts, entries (the dense layout's 12 bytes each at most), row ids (up to three
+ * arrays of them: compileDynamics starts with bytes, widens to 16 bits, then to dense 32) and constants,
  * the prior's tables, Q, the value buffers, the palette (plan.ts PALETTE_LIMIT) and `out`.
  */
 function arenaBound(n: number, m: number, nnz: number, nBuffers: number, threads: number): number {
   const rows = n * m;
-  return 8 * 16 + 4 * (rows + 1) + 12 * nnz + 4 * rows + 8 * rows + 8 * (rows + n) + 8 * rows + nBuffers * 8 * (n + 1) + 8 * 4096 + 8 * (OUT_STRIDE * (threads + 1) + 3 + 2 * threads);
+  return 8 * 16 + 4 * (rows + 1) + 12 * nnz + 7 * rows + 8 * rows + 8 * (rows + n) + 8 * rows + nBuffers * 8 * (n + 1) + 8 * 4096 + 8 * (OUT_STRIDE * (threads + 1) + 3 + 2 * threads);
 }
 
 /**
