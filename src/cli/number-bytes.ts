@@ -12,8 +12,13 @@ import { nodeBuiltin } from "../host.js";
 const TABLE_AT = 65536;
 const SRC_AT = 2 * 65536;
 const OUT_AT = 3 * 65536;
-/** Numbers per call: at most 27 bytes each ("],[" and 24 characters) fit the 5 pages from OUT_AT. */
+/** Numbers per call. */
 const BLOCK = 8192;
+/**
+ * Bytes an item can take: "],[" and at most 25 characters ("-0.00000" and 17 digits; "-1.2345678901234567e-308" is 24).
+ * BLOCK items of 32 bytes end at OUT_AT + 256 KiB, inside the module's 8 pages.
+ */
+const ITEM_BYTES = 32;
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
@@ -90,7 +95,7 @@ function fillTables(memory: WebAssembly.Memory): void {
 function makeWriter(exports: Exports): NumberBytes {
   const { memory, writeItems } = exports;
   const src = new Float64Array(memory.buffer, SRC_AT, BLOCK);
-  const out = new Uint8Array(memory.buffer, OUT_AT, BLOCK * 27);
+  const out = new Uint8Array(memory.buffer, OUT_AT, BLOCK * ITEM_BYTES);
   return {
     write(values, from, to, width, sink) {
       for (let i = from; i < to; ) {
@@ -98,6 +103,8 @@ function makeWriter(exports: Exports): NumberBytes {
         if (values instanceof Float64Array) src.set(values.subarray(i, i + count));
         else for (let c = 0; c < count; c++) src[c] = values[i + c]!;
         const len = writeItems(SRC_AT, count, i - from, width ?? 0, OUT_AT);
+        // Never a cut number: ITEM_BYTES bounds every item (a subarray past the view would clamp silently).
+        if (len > out.length) throw new Error(`the JSON number writer wrote ${len} bytes for ${count} numbers, past its ${out.length}`);
         sink(out.subarray(0, len));
         i += count;
       }

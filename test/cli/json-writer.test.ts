@@ -148,6 +148,16 @@ describe("WebAssembly number writer (Ryu) against String(x)", () => {
     );
   });
 
+  it("writes whole blocks of the longest items (a row separator and 25 characters each) without losing a byte", () => {
+    // -0.0000012345678901234567 (n = -5: "0." and five zeros before 17 digits) in rows of one.
+    const x = -0.0000012345678901234567;
+    expect(String(x).length).toBe(25);
+    const t = new JsonTable(new Float64Array(3 * 8192 + 5).fill(x), 1);
+    expect(written(t)).toBe(JSON.stringify(t));
+    const big = Float64Array.from({ length: 20000 }, (_, i) => -(1 + i / 7) * 1e-6);
+    expect(written(new JsonTable(big, 1))).toBe(JSON.stringify(new JsonTable(big, 1)));
+  });
+
   it("frames tables of every width across its blocks of 8192 numbers as nested JSON lists", () => {
     for (const n of [16, 8191, 8192, 8193, 16385, 20000]) {
       const flat = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? i : 1 / (i + 1)));
