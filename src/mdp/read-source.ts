@@ -203,8 +203,22 @@ function gymnasiumFromFile(path: string): MdpArrays | undefined {
   try {
     const st = f.fstatSync(fd);
     if (!st.isFile() || st.size > MAX_INPUT_BYTES) return undefined;
-    return gymnasiumFromReader(st.size, (into, at, length) => f.readSync(fd, into, at, length, null));
+    // A file that grows while it is read (past the size it had when opened) is left to the
+    // whole-file path, which reads on with its limit.
+    let total = 0;
+    return gymnasiumFromReader(st.size, (into, at, length) => {
+      const got = f.readSync(fd, into, at, length, null);
+      total += got;
+      if (total > st.size) throw GREW;
+      return got;
+    });
+  } catch (e) {
+    if (e === GREW) return undefined;
+    throw e;
   } finally {
     f.closeSync(fd);
   }
 }
+
+/** Thrown by gymnasiumFromFile's reader when the file has grown since it was opened. */
+const GREW = new Error("the file grew while it was read");
