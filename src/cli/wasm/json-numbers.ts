@@ -7,8 +7,9 @@
  * tables (computed exactly with BigInt) and checks the result against String(x) at start-up.
  * Not part of the TypeScript program (tsconfig excludes this directory).
  *
- * The digits are Ulf Adams' Ryu (PLDI 2018, "Ryu: fast float-to-string conversion"; d2s.c of
- * github.com/ulfjack/ryu, Apache-2.0/Boost), step for step, with 128-bit products from 32-bit halves.
+ * The digits are Ulf Adams' Ryu ("Ryu: fast float-to-string conversion", PLDI 2018), written here
+ * step for step after its reference d2s.c (Apache-2.0 or Boost licence), with 128-bit products from
+ * 32-bit halves.
  *
  * Memory: page 0 holds AssemblyScript's static area; the tables start at TABLE_AT (set by the
  * loader), the numbers to write at SRC_AT, the text at OUT_AT (see number-bytes.ts).
