@@ -42,3 +42,23 @@ export function collectGarbage(): void {
   const gc = (globalThis as { gc?: unknown }).gc;
   if (typeof gc === "function") gc();
 }
+
+/**
+ * The bytes of the first of `candidates` (paths relative to `base`, a module's import.meta.url)
+ * that can be read, or null when none can or outside Node.js. The modules that ship a file beside
+ * themselves (the WebAssembly kernel and number writer) list where it lies when they run compiled,
+ * from the sources (vitest) and from the bundle (dist/cai.js).
+ */
+export function readBeside(base: string, candidates: readonly string[]): Uint8Array<ArrayBuffer> | null {
+  const fs = nodeBuiltin("node:fs");
+  if (fs === undefined) return null;
+  for (const rel of candidates) {
+    try {
+      // (Reflect.construct: no CSS-like "url(" text in the browser bundle, which never gets here.)
+      return fs.readFileSync(Reflect.construct(URL, [rel, base]) as URL);
+    } catch {
+      // not there: the next candidate
+    }
+  }
+  return null;
+}

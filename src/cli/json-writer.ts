@@ -57,7 +57,10 @@ const BYTES_MIN_ITEMS = 16;
  * JSON.stringify would give undefined. `numbers` writes the long lists (default: the WebAssembly
  * writer, {@link numberBytes}; null: String(x) for every number, the same text).
  */
-export function writeJson(value: unknown, write: (chunk: string | Uint8Array) => void, numbers: NumberBytes | null = numberBytes()): boolean {
+export function writeJson(value: unknown, write: (chunk: string | Uint8Array) => void, numbers?: NumberBytes | null): boolean {
+  // The WebAssembly writer is loaded at the first long list, not for documents without one.
+  let writer: NumberBytes | null | undefined = numbers;
+  const longLists = (): NumberBytes | null => (writer === undefined ? (writer = numberBytes()) : writer);
   let buf = "";
   const flush = (): void => {
     if (buf.length >= FLUSH_CHARS) {
@@ -81,8 +84,9 @@ export function writeJson(value: unknown, write: (chunk: string | Uint8Array) =>
       return;
     }
     buf += "[";
-    if (numbers !== null && to - from >= BYTES_MIN_ITEMS) {
-      bytes(numbers, a, from, to, null);
+    const nb = to - from >= BYTES_MIN_ITEMS ? longLists() : null;
+    if (nb !== null) {
+      bytes(nb, a, from, to, null);
       buf += "]";
       return;
     }
@@ -102,9 +106,10 @@ export function writeJson(value: unknown, write: (chunk: string | Uint8Array) =>
     const { flat, width } = t;
     if (width === null) return list(flat);
     const n = Math.ceil(flat.length / width);
-    if (numbers !== null && flat.length >= BYTES_MIN_ITEMS) {
+    const nb = flat.length >= BYTES_MIN_ITEMS ? longLists() : null;
+    if (nb !== null) {
       buf += "[";
-      bytes(numbers, flat, 0, flat.length, width);
+      bytes(nb, flat, 0, flat.length, width);
       buf += "]]";
       return;
     }

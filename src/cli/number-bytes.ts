@@ -6,7 +6,7 @@
  * (a build without assemblyscript, a browser) or fails its start-up check, numberBytes() is null
  * and the writer uses String(x), the same bytes.
  */
-import { nodeBuiltin } from "../host.js";
+import { readBeside } from "../host.js";
 
 /** Where the module's memory holds the power-of-five tables, the numbers to write and the text (json-numbers.ts uses the same TABLE_AT). */
 const TABLE_AT = 65536;
@@ -46,27 +46,19 @@ export function numberBytes(): NumberBytes | null {
 }
 
 function load(): NumberBytes | null {
-  const fs = nodeBuiltin("node:fs");
-  if (fs === undefined || typeof WebAssembly === "undefined") return null;
+  if (typeof WebAssembly === "undefined") return null;
   // dist/src/cli/number-bytes.js -> ./wasm/; from the sources (vitest), the build's copy in dist;
   // the bundled command line (dist/cai.js), from dist.
-  for (const rel of ["./wasm/json-numbers.wasm", "../../dist/src/cli/wasm/json-numbers.wasm", "./src/cli/wasm/json-numbers.wasm"]) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = fs.readFileSync(Reflect.construct(URL, [rel, import.meta.url]) as URL);
-    } catch {
-      continue;
-    }
-    try {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Exports;
-      fillTables(exports.memory);
-      const writer = makeWriter(exports);
-      return agreesWithString(writer) ? writer : null;
-    } catch {
-      return null;
-    }
+  const bytes = readBeside(import.meta.url, ["./wasm/json-numbers.wasm", "../../dist/src/cli/wasm/json-numbers.wasm", "./src/cli/wasm/json-numbers.wasm"]);
+  if (bytes === null) return null;
+  try {
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Exports;
+    fillTables(exports.memory);
+    const writer = makeWriter(exports);
+    return agreesWithString(writer) ? writer : null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /**

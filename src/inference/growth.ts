@@ -152,7 +152,6 @@ export function exactLogSpectralRadius(
   const value = !settled ? NaN : logLowerProven > -Infinity ? (logLowerProven + logUpper) / 2 : logUpper;
   if (bounds) {
     bounds.steps = steps;
-    bounds.logUpper = logUpper;
     // A lower bound from the last iterate (close to the Perron vector): Collatz-Wielandt on the
     // states whose ratio is at least theta (exactLogGrowthLowerBound without its smoothing steps),
     // theta as close below the upper bound as proves anything.
@@ -166,7 +165,10 @@ export function exactLogSpectralRadius(
         }
       }
     }
-    bounds.logLower = Math.min(logUpper, Math.max(bounds.logLower, lo));
+    // A proven lower bound is never lowered: an upper bound below it (rounding in the log-space
+    // sums) is raised to it instead.
+    bounds.logLower = Math.max(bounds.logLower, lo);
+    bounds.logUpper = Math.max(logUpper, bounds.logLower);
   }
   return value;
 }

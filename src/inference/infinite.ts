@@ -139,7 +139,7 @@ export function solveInfinite(mdp: MdpArrays, r: Resolved, schedule: Schedule, s
       const rho = exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, Vnow, lower, growthReportBudget(mdp.rowStart[mdp.nStates * mdp.nActions]!), bounds);
       if (rho >= lower) return rho;
       reportBounds = bounds;
-      return (bounds.logLower + Math.min(bounds.logUpper, bounds.logLower + 1)) / 2;
+      return Number.isFinite(bounds.logUpper) ? (bounds.logLower + bounds.logUpper) / 2 : bounds.logLower;
     }
     return exactLogSpectralRadius(mdp, r.prior, r.alpha, r.gamma, Vnow, res / r.alpha, GROWTH_BUDGET);
   };

@@ -16,6 +16,18 @@ const { NoFixedPointError, TabularMdp, frozenLakeOpen, randomMdp, solve } = awai
 const lower = growth.exactLogGrowthLowerBound as unknown as ReturnType<typeof vi.fn>;
 const power = growth.exactLogSpectralRadius as unknown as ReturnType<typeof vi.fn>;
 
+/** The NoFixedPointError that `solve(mdp, options)` throws (the test fails when it throws none, or another). */
+function noFixedPoint(mdp: Parameters<typeof solve>[0], options: Parameters<typeof solve>[1]): InstanceType<typeof NoFixedPointError> {
+  let err: unknown;
+  try {
+    solve(mdp, options);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(NoFixedPointError);
+  return err as InstanceType<typeof NoFixedPointError>;
+}
+
 describe("the growth test after maxIter", () => {
   it("on the exp-space kernel: no log-space pass; undecided (bound >= 1) is said with the bound and the sweeps run", () => {
     lower.mockClear();
@@ -76,14 +88,7 @@ describe("the growth rate reported once growth is proven", () => {
 
   it("within its budget (about 2^24 entry visits) it reports proven bounds around rho instead of iterating for seconds", () => {
     power.mockClear();
-    let err: unknown;
-    try {
-      solve(frozenLakeOpen(30), { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(NoFixedPointError);
-    const e = err as InstanceType<typeof NoFixedPointError>;
+    const e = noFixedPoint(frozenLakeOpen(30), { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
     const mdp30 = frozenLakeOpen(30);
     const nnz = mdp30.rowStart[mdp30.nStates * mdp30.nActions]!;
     // The report's power iteration: at most 2^24 / nnz steps (the growth tests before it: 4 each).
@@ -111,14 +116,7 @@ describe("the growth rate reported once growth is proven", () => {
       done: Uint8Array.from([0, 0, 0, 0]),
       initial: Float64Array.from([0.5, 0.5]),
     });
-    let err: unknown;
-    try {
-      solve(mdp, { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(NoFixedPointError);
-    const e = err as InstanceType<typeof NoFixedPointError>;
+    const e = noFixedPoint(mdp, { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
     expect(e.spectralRadiusLower).toBe(e.spectralRadius);
     expect(e.spectralRadiusUpper).toBe(e.spectralRadius);
     expect(e.growthPerStepLower).toBe(e.growthPerStep);
@@ -141,14 +139,7 @@ describe("the growth rate reported once growth is proven", () => {
     }
   });
   it("a flat upper bound is not taken for rho: on the open 50 x 50 lake it stays at 4 gamma while rho is below it (it was reported as rho, 3.96000)", () => {
-    let err: unknown;
-    try {
-      solve(frozenLakeOpen(50), { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(NoFixedPointError);
-    const e = err as InstanceType<typeof NoFixedPointError>;
+    const e = noFixedPoint(frozenLakeOpen(50), { backup: "exact", alpha: 1, gamma: 0.99, entropy: true, diagnostics: false });
     expect(e.spectralRadiusUpper).toBeLessThanOrEqual(3.96 + 1e-12);
     expect(e.spectralRadiusLower).toBeGreaterThan(3.95);
     expect(e.spectralRadiusLower).toBeLessThan(e.spectralRadiusUpper);

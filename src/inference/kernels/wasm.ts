@@ -9,7 +9,7 @@
  * RunError when the module cannot be loaded); unset or `auto`, the engine takes the kernel measured
  * faster for the job ({@link kernelFor}). Outside Node.js (a browser bundle) the JS kernel runs.
  */
-import { nodeBuiltin } from "../../host.js";
+import { nodeBuiltin, readBeside } from "../../host.js";
 import { ParameterError, RunError } from "../../errors.js";
 
 /** The kernel's exports (wasm/sweep.ts). */
@@ -93,32 +93,24 @@ let loadError = "";
 export function wasmModule(): WebAssembly.Module | null {
   if (cached !== undefined) return cached;
   cached = null;
-  const fs = nodeBuiltin("node:fs");
-  if (fs === undefined || typeof WebAssembly === "undefined") {
+  if (nodeBuiltin("node:fs") === undefined || typeof WebAssembly === "undefined") {
     loadError = "WebAssembly files load under Node.js only";
     return null;
   }
   // dist/src/inference/kernels/wasm.js -> ./wasm/sweep.wasm; run from the sources (vitest), the
   // build's copy in dist; the bundled command line (dist/cai.js, scripts/build-cli.mjs), from dist.
-  const candidates = ["./wasm/sweep.wasm", "../../../dist/src/inference/kernels/wasm/sweep.wasm", "./src/inference/kernels/wasm/sweep.wasm"];
-  for (const rel of candidates) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      // (Reflect.construct: no CSS-like "url(" text in the browser bundle, which never gets here.)
-      bytes = fs.readFileSync(Reflect.construct(URL, [rel, import.meta.url]) as URL);
-    } catch {
-      continue;
-    }
-    try {
-      cached = new WebAssembly.Module(bytes);
-      return cached;
-    } catch (e) {
-      loadError = `sweep.wasm does not compile here: ${(e as Error).message}`;
-      return null;
-    }
+  const bytes = readBeside(import.meta.url, ["./wasm/sweep.wasm", "../../../dist/src/inference/kernels/wasm/sweep.wasm", "./src/inference/kernels/wasm/sweep.wasm"]);
+  if (bytes === null) {
+    loadError = "sweep.wasm is missing (npm run build makes it)";
+    return null;
   }
-  loadError = "sweep.wasm is missing (npm run build makes it)";
-  return null;
+  try {
+    cached = new WebAssembly.Module(bytes);
+    return cached;
+  } catch (e) {
+    loadError = `sweep.wasm does not compile here: ${(e as Error).message}`;
+    return null;
+  }
 }
 
 /** Why {@link wasmModule} gave null. */
